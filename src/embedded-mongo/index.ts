@@ -1,0 +1,30 @@
+/**
+ * Public entry point of the embedded MongoDB-compatible server. Code outside
+ * `src/embedded-mongo/` may import only this file.
+ */
+export type { LogLevel } from './logger.js';
+export interface EmbeddedMongoOptions {
+  /** TCP port; 0 (default) picks a free one. */
+  port?: number;
+  /** Interface to bind; default 127.0.0.1. The advertised host in `hello` is `${host}:${port}`. */
+  host?: string;
+  /** Data directory; omitted = in memory (nothing survives stop). */
+  dbPath?: string;
+  /** Replica set name advertised in hello; default 'rs0'. */
+  replSetName?: string;
+  /** Minimum level of the server's JSON log lines on stderr; default 'warn'. */
+  logLevel?: import('./logger.js').LogLevel;
+  /** Enables test-only commands such as configureFailPoint (like mongod --setParameter enableTestCommands=1). */
+  enableTestCommands?: boolean;
+}
+
+export interface EmbeddedMongo {
+  /** Connection string for the official driver, e.g. mongodb://127.0.0.1:40123/?replicaSet=rs0 */
+  readonly uri: string;
+  readonly host: string;
+  readonly port: number;
+  /** Closes client connections, flushes and closes storage. */
+  stop(): Promise<void>;
+}
+
+export { startEmbeddedMongo } from './server.js';
