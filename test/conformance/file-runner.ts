@@ -1,0 +1,116 @@
+/**
+ * Runs the tests of one file and classifies each: filtered out (not counted), not applicable
+ * (runOnRequirements, skipReason), skipped on purpose (skip list), passed or failed.
+ *
+ * After a timeout the runner pings the server; when it no longer answers, the remaining tests fail
+ * at once ("server unresponsive") instead of each waiting out its own timeout.
+ */
+import { basename } from 'node:path';
+
+import { withTimeout } from './errors.js';
+import { checkRequirements, type ServerFacts } from './requirements.js';
+import type { TestResult } from './report.js';
+import { findSkip } from './skip-list.js';
+import { loadTestFile, schemaVersionProblem } from './spec-loader.js';
+import { executeTest, type ExecutionEnvironment } from './test-executor.js';
+
+export interface FileRunEnvironment extends ExecutionEnvironment {
+  readonly facts: ServerFacts;
+  /** Case-insensitive substring of test descriptions to run. */
+  readonly testFilter?: string;
+  /** Set once the server stopped answering. */
+  serverDownReason?: string;
+  /** Called as each test finishes (progress output). */
+  readonly onResult?: (result: TestResult, detail?: string) => void;
+}
+
+const PING_TIMEOUT_MS = 3_000;
+
+async function serverAnswers(env: ExecutionEnvironment): Promise<boolean> {
+  try {
+    await withTimeout(env.internalClient.db('admin').command({ ping: 1 }), PING_TIMEOUT_MS, 'ping');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function runFile(env: FileRunEnvironment, suite: string, path: string): Promise<TestResult[]> {
+  const file = basename(path);
+  const results: TestResult[] = [];
+  const emit = (result: TestResult, detail?: string): void => {
+    results.push(result);
+    env.onResult?.(result, detail);
+  };
+
+  let parsed;
+  try {
+    parsed = loadTestFile(path);
+  } catch (error) {
+    emit({
+      suite,
+      file,
+      test: '<file>',
+      status: 'failed',
+      failureKind: 'runner',
+      reason: (error as Error).message,
+    });
+    return results;
+  }
+
+  const filter = env.testFilter?.toLowerCase();
+  const tests = parsed.tests.filter(
+    (t) => filter === undefined || t.description.toLowerCase().includes(filter),
+  );
+  const schemaProblem = schemaVersionProblem(parsed.schemaVersion);
+  const fileApplicability = checkRequirements(parsed.runOnRequirements, env.facts);
+
+  for (const test of tests) {
+    const base = { suite, file, test: test.description };
+    if (schemaProblem !== undefined) {
+      emit({ ...base, status: 'failed', failureKind: 'runner', reason: schemaProblem });
+      continue;
+    }
+    if (!fileApplicability.applicable) {
+      emit({ ...base, status: 'not-applicable', reason: `file: ${fileApplicability.reason}` });
+      continue;
+    }
+    if (test.skipReason !== undefined) {
+      emit({ ...base, status: 'not-applicable', reason: `skipReason: ${test.skipReason}` });
+      continue;
+    }
+    const testApplicability = checkRequirements(test.runOnRequirements, env.facts);
+    if (!testApplicability.applicable) {
+      emit({ ...base, status: 'not-applicable', reason: testApplicability.reason });
+      continue;
+    }
+    const skip = findSkip(suite, file, parsed, test);
+    if (skip !== undefined) {
+      emit({ ...base, status: 'skip-list', reason: `${skip.reason} [${skip.source}]` });
+      continue;
+    }
+    if (env.serverDownReason !== undefined) {
+      emit({ ...base, status: 'failed', failureKind: 'timeout', reason: `not run: ${env.serverDownReason}` });
+      continue;
+    }
+    const outcome = await executeTest(env, parsed, test);
+    if (outcome.ok) {
+      emit({ ...base, status: 'passed', durationMs: outcome.durationMs });
+      continue;
+    }
+    emit(
+      {
+        ...base,
+        status: 'failed',
+        failureKind: outcome.kind,
+        reason: outcome.reason,
+        durationMs: outcome.durationMs,
+      },
+      outcome.detail,
+    );
+    if (outcome.kind === 'timeout' && !(await serverAnswers(env))) {
+      env.serverDownReason = `server unresponsive since ${file}: ${test.description}`;
+    }
+  }
+  return results;
+}

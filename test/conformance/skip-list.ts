@@ -1,0 +1,156 @@
+/**
+ * THE list of spec tests skipped on purpose, each with the missing feature as the reason. Two kinds:
+ *
+ * - SKIP_RULES recognise whole families by what a test needs (fail points, thread entities, log
+ *   message assertions...). They apply only to tests that are otherwise applicable.
+ * - SKIP_LIST names single tests (or whole files, when `test` is omitted) by suite, file and test
+ *   description, for anything a rule cannot express.
+ *
+ * Honesty rule: a test goes here because something it needs does not exist yet (in the server or
+ * in this runner), never because it fails. A failing test is reported as a failure.
+ */
+import { allOperations } from './spec-loader.js';
+import { eventCategory } from './events.js';
+import { isSupportedOperationName } from './operations/index.js';
+import type { EntityDescription, OperationDescription, TestCase, TestFile } from './schema.js';
+import { isRecord } from './values.js';
+
+export interface SkipListEntry {
+  readonly suite: string;
+  /** File name, e.g. 'find.json'. */
+  readonly file: string;
+  /** Test description; omit to skip the whole file. */
+  readonly test?: string;
+  /** The missing feature. */
+  readonly reason: string;
+}
+
+export const SKIP_LIST: readonly SkipListEntry[] = [];
+
+interface SkipRule {
+  readonly id: string;
+  /** A reason when the rule applies to this test, else undefined. */
+  check(file: TestFile, test: TestCase): string | undefined;
+}
+
+const FAIL_POINT_OPERATIONS = new Set(['failPoint', 'targetedFailPoint']);
+const UNSUPPORTED_ENTITIES = new Set(['thread', 'bucket', 'clientEncryption']);
+const UNSUPPORTED_CLIENT_FIELDS = ['autoEncryptOpts', 'storeEventsAsEntities', 'awaitMinPoolSizeMS'];
+
+function entityDescriptions(file: TestFile, test: TestCase): EntityDescription[] {
+  const fromOperations = allOperations(test.operations)
+    .filter((op) => op.object === 'testRunner' && op.name === 'createEntities')
+    .flatMap((op) =>
+      Array.isArray(op.arguments?.['entities']) ? (op.arguments['entities'] as EntityDescription[]) : [],
+    );
+  return [...(file.createEntities ?? []), ...fromOperations];
+}
+
+function failPointName(op: OperationDescription): string | undefined {
+  const args = op.arguments ?? {};
+  if (FAIL_POINT_OPERATIONS.has(op.name)) {
+    const fp: unknown = args['failPoint'];
+    return isRecord(fp) && typeof fp['configureFailPoint'] === 'string'
+      ? fp['configureFailPoint']
+      : 'unknown';
+  }
+  const command: unknown = args['command'];
+  if (op.name === 'runCommand' && isRecord(command) && typeof command['configureFailPoint'] === 'string') {
+    return command['configureFailPoint'];
+  }
+  return undefined;
+}
+
+export const SKIP_RULES: readonly SkipRule[] = [
+  {
+    id: 'fail-points',
+    check(_file, test) {
+      const names = [...new Set(allOperations(test.operations).flatMap((op) => failPointName(op) ?? []))];
+      return names.length === 0
+        ? undefined
+        : `needs fail points (configureFailPoint ${names.join(', ')}), which the embedded server does not implement yet`;
+    },
+  },
+  {
+    id: 'unsupported-entities',
+    check(file, test) {
+      const kinds = [...new Set(entityDescriptions(file, test).flatMap((e) => Object.keys(e)))].filter((k) =>
+        UNSUPPORTED_ENTITIES.has(k),
+      );
+      return kinds.length === 0
+        ? undefined
+        : `needs ${kinds.join(', ')} entities, which this runner does not support`;
+    },
+  },
+  {
+    id: 'unsupported-client-options',
+    check(file, test) {
+      const fields = entityDescriptions(file, test)
+        .flatMap((e) => (isRecord(e['client']) ? Object.keys(e['client']) : []))
+        .filter((f) => UNSUPPORTED_CLIENT_FIELDS.includes(f));
+      return fields.length === 0
+        ? undefined
+        : `needs client option ${[...new Set(fields)].join(', ')}, not supported by this runner`;
+    },
+  },
+  {
+    id: 'log-and-tracing-messages',
+    check(_file, test) {
+      if (test.expectLogMessages !== undefined)
+        return 'asserts log messages (expectLogMessages), not supported by this runner';
+      if (test.expectTracingMessages !== undefined)
+        return 'asserts tracing spans (expectTracingMessages), not supported by this runner';
+      return undefined;
+    },
+  },
+  {
+    id: 'sdam-events',
+    check(_file, test) {
+      const sdam = (test.expectEvents ?? []).some(
+        (e) =>
+          e.eventType === 'sdam' ||
+          e.events.some((ev) => Object.keys(ev).some((k) => eventCategory(k) === 'sdam')),
+      );
+      return sdam ? 'asserts SDAM events, not supported by this runner' : undefined;
+    },
+  },
+  {
+    id: 'unsupported-operations',
+    check(_file, test) {
+      const missing = [
+        ...new Set(
+          allOperations(test.operations)
+            .filter((op) => !isSupportedOperationName(op.name, op.object))
+            .map((op) => (op.object === 'testRunner' ? `testRunner.${op.name}` : op.name)),
+        ),
+      ];
+      return missing.length === 0
+        ? undefined
+        : `uses operation(s) ${missing.join(', ')}, not implemented by this runner`;
+    },
+  },
+];
+
+export interface SkipDecision {
+  readonly reason: string;
+  /** 'list:<index>' or 'rule:<id>', to report which entry matched. */
+  readonly source: string;
+}
+
+/** Why this (applicable) test is skipped on purpose, or undefined when it must run. */
+export function findSkip(
+  suite: string,
+  fileName: string,
+  file: TestFile,
+  test: TestCase,
+): SkipDecision | undefined {
+  const index = SKIP_LIST.findIndex(
+    (e) => e.suite === suite && e.file === fileName && (e.test === undefined || e.test === test.description),
+  );
+  if (index >= 0) return { reason: SKIP_LIST[index]!.reason, source: `list:${index}` };
+  for (const rule of SKIP_RULES) {
+    const reason = rule.check(file, test);
+    if (reason !== undefined) return { reason, source: `rule:${rule.id}` };
+  }
+  return undefined;
+}
