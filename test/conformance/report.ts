@@ -182,7 +182,7 @@ export function failureCategory(reason: string): string {
     .replace(/\b[0-9a-f]{24}\b/g, '<oid>')
     .replace(/"(?:[^"\\]|\\.)*"/g, '"…"')
     .replace(/'(?:[^'\\]|\\.)*'/g, "'…'")
-    .replace(/\b\d+(\.\d+)?\b/g, 'N')
+    .replace(/\d+(\.\d+)?/g, 'N')
     .slice(0, 160);
 }
 

@@ -81,10 +81,8 @@ export const databaseOperations: OperationTable<Db> = {
   createCollection: {
     required: ['collection'],
     passThrough: true,
-    async run(db, args) {
-      await db.createCollection(args.string('collection'), args.options('collection'));
-      return undefined;
-    },
+    // The Collection is returned so that saveResultAsEntity can make it an entity.
+    run: (db, args) => db.createCollection(args.string('collection'), args.options('collection')),
   },
   dropCollection: {
     required: ['collection'],

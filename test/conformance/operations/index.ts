@@ -4,7 +4,7 @@
  * expectError, expectResult and saveResultAsEntity.
  */
 import { BSONError } from 'bson';
-import { ChangeStream, MongoError } from 'mongodb';
+import { ChangeStream, Collection, Db, MongoError } from 'mongodb';
 
 import { AssertionFailure, RunnerError, TestTimeoutError } from '../errors.js';
 import { assertExpectedError, formatError } from '../expect-error.js';
@@ -39,6 +39,33 @@ export const SUPPORTED_OPERATIONS: Readonly<Record<string, readonly string[]>> =
 export function isSupportedOperationName(name: string, object: string): boolean {
   if (object === 'testRunner') return Object.hasOwn(testRunnerOperations, name);
   return Object.entries(TABLES).some(([kind, table]) => kind !== 'testRunner' && Object.hasOwn(table, name));
+}
+
+const TABLE_BY_ENTITY_KIND: Readonly<Record<string, OperationTable<never>>> = {
+  collection: TABLES.collection,
+  database: TABLES.database,
+  client: TABLES.client,
+  session: TABLES.session,
+  cursor: TABLES.cursor,
+  changeStream: TABLES.cursor,
+  testRunner: TABLES.testRunner,
+};
+
+/**
+ * Static check of an operation against a handler, without running it: why the runner could not
+ * run it (unknown operation, missing or unsupported argument), or undefined.
+ */
+export function operationProblem(kind: string, op: OperationDescription): string | undefined {
+  const table = TABLE_BY_ENTITY_KIND[kind];
+  const spec = table !== undefined && Object.hasOwn(table, op.name) ? table[op.name] : undefined;
+  if (spec === undefined) return `unsupported operation '${op.name}' on a ${kind}`;
+  const given = Object.keys(op.arguments ?? {});
+  const missing = (spec.required ?? []).filter((name) => !given.includes(name));
+  if (missing.length > 0) return `${op.name}: missing argument(s) ${missing.join(', ')}`;
+  if (spec.passThrough === true) return undefined;
+  const allowed = new Set([...(spec.required ?? []), ...(spec.optional ?? [])]);
+  const unsupported = given.filter((name) => !allowed.has(name));
+  return unsupported.length > 0 ? `${op.name}: unsupported argument(s) ${unsupported.join(', ')}` : undefined;
 }
 
 interface Invocation {
@@ -96,6 +123,10 @@ function saveResult(op: OperationDescription, name: string, value: unknown, ctx:
       name,
       value instanceof ChangeStream ? { kind: 'changeStream', value } : { kind: 'cursor', value },
     );
+  } else if (value instanceof Collection) {
+    ctx.entities.set(name, { kind: 'collection', value });
+  } else if (value instanceof Db) {
+    ctx.entities.set(name, { kind: 'database', value });
   } else if (value === undefined) {
     throw new RunnerError(`${op.name} returned nothing to save as entity '${name}'`);
   } else {
