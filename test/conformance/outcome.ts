@@ -24,20 +24,28 @@ async function dropIfExists(
   }
 }
 
+/**
+ * `signal` stops the setup between steps once the test was abandoned (timed out), so that a late
+ * reply cannot make it write into the collections of the next test.
+ */
 export async function prepareInitialData(
   client: MongoClient,
   data: readonly CollectionData[] | undefined,
+  signal?: AbortSignal,
 ): Promise<void> {
   for (const collection of data ?? []) {
     const { databaseName, collectionName, createOptions, documents } = collection;
     const db = client.db(databaseName);
+    signal?.throwIfAborted();
     await dropIfExists(client, databaseName, collectionName);
     // Queryable-encryption side collections, which the spec also wants gone.
     await dropIfExists(client, databaseName, `enxcol_.${collectionName}.esc`);
     await dropIfExists(client, databaseName, `enxcol_.${collectionName}.ecoc`);
+    signal?.throwIfAborted();
     if (createOptions !== undefined || documents.length === 0) {
       await db.command({ create: collectionName, ...(createOptions ?? {}), writeConcern: MAJORITY });
     }
+    signal?.throwIfAborted();
     if (documents.length > 0) {
       // Copies: the driver adds _id to what it inserts, and the test file is reused by the next test.
       await db.collection(collectionName).insertMany(

@@ -86,15 +86,15 @@ export async function executeTest(
     runNested: (op, index) => executeOperation(op, ctx, `callback[${index}]`, true),
   };
   let phase: Phase = 'initialData';
-  let torndown = false;
+  const abandoned = new AbortController();
 
   const body = async (): Promise<void> => {
-    await prepareInitialData(env.internalClient, file.initialData);
+    await prepareInitialData(env.internalClient, file.initialData, abandoned.signal);
     phase = 'createEntities';
     await entities.createAll(file.createEntities);
     phase = 'operations';
     for (const [index, op] of test.operations.entries()) {
-      if (torndown) return;
+      if (abandoned.signal.aborted) return;
       await executeOperation(op, ctx, `operations[${index}]`);
     }
     for (const client of entities.clients()) client.recorder.stop();
@@ -114,7 +114,7 @@ export async function executeTest(
     failure = classify(error, phase);
   }
 
-  torndown = true;
+  abandoned.abort();
   const teardown = async (): Promise<void> => {
     try {
       await disableFailPoints(env.internalClient, state);
