@@ -1,0 +1,143 @@
+/**
+ * Numeric helpers shared by arithmetic operators and accumulators, with MongoDB's coercions
+ * (Value::coerceToLong / integral / integral64Bit) and Decimal128 results that keep the exponent
+ * MongoDB keeps ("0.10" + "0.20" = "0.30", 1.0 (double) mixed into decimal math gives 34 digits).
+ */
+import { Decimal128, Long } from '../../bson.js';
+import {
+  Dec,
+  decimalScale,
+  numericKind,
+  toBigInt,
+  toDec,
+  toDouble,
+  type NumericKind,
+} from '../../values/index.js';
+
+/** A decimal value with the number of fraction digits its Decimal128 form shows. */
+export interface ScaledDec {
+  d: Dec;
+  scale: number;
+}
+
+/** Digits after the point in a plain or exponent number text ("1.50" -> 2, "1.5E+3" -> 0). */
+function scaleOfText(s: string): number {
+  const m = /^-?(\d+)(?:\.(\d+))?(?:e([+-]?\d+))?$/i.exec(s);
+  if (!m) return 0;
+  const frac = m[2] ? m[2].length : 0;
+  const exp = m[3] ? parseInt(m[3], 10) : 0;
+  return Math.max(0, frac - exp);
+}
+
+/** A double as Decimal128(double, kRoundTo34Digits) would hold it (or 15 digits when asked). */
+export function doubleToScaledDec(x: number, digits = 34): ScaledDec {
+  if (!Number.isFinite(x)) return { d: new Dec(x), scale: 0 };
+  const text = x.toPrecision(digits);
+  return { d: new Dec(text), scale: scaleOfText(text) };
+}
+
+export function toScaledDec(v: unknown): ScaledDec {
+  const kind = numericKind(v);
+  if (kind === 'decimal') return { d: toDec(v), scale: decimalScale(v) };
+  if (kind === 'double') return doubleToScaledDec(toDouble(v));
+  return { d: new Dec(toBigInt(v).toString()), scale: 0 };
+}
+
+/** Builds a Decimal128 showing at least `scale` fraction digits (when they fit in 34 digits). */
+export function decOut(d: Dec, scale = 0): Decimal128 {
+  if (d.isNaN()) return Decimal128.fromString('NaN');
+  if (!d.isFinite()) return Decimal128.fromString(d.isNeg() ? '-Infinity' : 'Infinity');
+  const natural = d.decimalPlaces();
+  const s = Math.max(scale, natural);
+  if (s > 0) {
+    const fixed = d.toFixed(s);
+    const digits = fixed.replace(/[-.]/g, '').replace(/^0+/, '');
+    if (digits.length <= 34) return Decimal128.fromString(fixed);
+  }
+  if (d.isZero()) return Decimal128.fromString(d.isNeg() ? '-0' : '0');
+  const abs = d.abs();
+  if (abs.gte('1e34') || abs.lt('1e-6')) return Decimal128.fromString(d.toExponential().replace('e', 'E'));
+  return Decimal128.fromString(d.toFixed());
+}
+
+/** Value::coerceToLong: doubles and decimals truncate toward zero. */
+export function coerceToLong(v: unknown): bigint {
+  const kind = numericKind(v);
+  if (kind === 'int' || kind === 'long') return toBigInt(v);
+  if (kind === 'decimal') {
+    const d = toDec(v);
+    if (!d.isFinite()) return 0n;
+    return BigInt(d.truncated().toFixed());
+  }
+  const x = toDouble(v);
+  if (!Number.isFinite(x)) return x > 0 ? 2n ** 63n - 1n : x < 0 ? -(2n ** 63n) : 0n;
+  return BigInt(Math.trunc(x));
+}
+
+export function coerceToInt(v: unknown): number {
+  return Number(BigInt.asIntN(32, coerceToLong(v)));
+}
+
+const I32_MIN = -2147483648;
+const I32_MAX = 2147483647;
+
+function integralIn(v: unknown, min: bigint, max: bigint): boolean {
+  const kind = numericKind(v);
+  if (!kind) return false;
+  if (kind === 'int') return true;
+  if (kind === 'long') {
+    const b = toBigInt(v);
+    return b >= min && b <= max;
+  }
+  if (kind === 'decimal') {
+    const d = toDec(v);
+    if (!d.isFinite() || !d.isInteger()) return false;
+    const b = BigInt(d.toFixed());
+    return b >= min && b <= max;
+  }
+  const x = toDouble(v);
+  if (!Number.isInteger(x)) return false;
+  return x >= Number(min) && x <= Number(max) && (max < 2n ** 62n || x < 2 ** 63);
+}
+
+/** Value::integral(): a whole number representable as an int32. */
+export function isIntegral(v: unknown): boolean {
+  return integralIn(v, BigInt(I32_MIN), BigInt(I32_MAX));
+}
+
+/** Value::integral64Bit(): a whole number representable as an int64. */
+export function isIntegral64(v: unknown): boolean {
+  return integralIn(v, -(2n ** 63n), 2n ** 63n - 1n);
+}
+
+export const INT64_MIN = -(2n ** 63n);
+export const INT64_MAX = 2n ** 63n - 1n;
+
+export function fitsLong(b: bigint): boolean {
+  return b >= INT64_MIN && b <= INT64_MAX;
+}
+
+export function kindOf(v: unknown): NumericKind | undefined {
+  return numericKind(v);
+}
+
+export function longValue(v: Long | bigint): bigint {
+  return typeof v === 'bigint' ? v : v.toBigInt();
+}
+
+/** C's printf("%g") (6 significant digits), which MongoDB uses when it turns a double into text. */
+export function formatDoubleG(x: number): string {
+  if (Number.isNaN(x)) return 'nan';
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  if (x === 0) return Object.is(x, -0) ? '-0' : '0';
+  const P = 6;
+  const exp = Number(x.toExponential(P - 1).split('e')[1]);
+  if (exp < -4 || exp >= P) {
+    const [mant, e] = x.toExponential(P - 1).split('e');
+    const m = mant.includes('.') ? mant.replace(/0+$/, '').replace(/\.$/, '') : mant;
+    const en = Number(e);
+    return `${m}e${en < 0 ? '-' : '+'}${String(Math.abs(en)).padStart(2, '0')}`;
+  }
+  const fixed = x.toFixed(Math.max(0, P - 1 - exp));
+  return fixed.includes('.') ? fixed.replace(/0+$/, '').replace(/\.$/, '') : fixed;
+}
