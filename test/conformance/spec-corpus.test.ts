@@ -9,7 +9,7 @@ import { basename } from 'node:path';
 import { operationProblem } from './operations/index.js';
 import { checkRequirements, type ServerFacts } from './requirements.js';
 import type { EntityDescription, OperationDescription, TestCase, TestFile } from './schema.js';
-import { findSkip } from './skip-list.js';
+import { findSkip, SKIP_LIST } from './skip-list.js';
 import { allOperations, listSuiteFiles, listSuites, loadTestFile } from './spec-loader.js';
 import { locateSpecs } from './spec-location.js';
 
@@ -89,6 +89,16 @@ describeWithSpecs('spec corpus (no server needed)', () => {
       }
     }
     expect(gaps).toEqual([]);
+  });
+
+  it('names only existing files and tests in the skip list', () => {
+    for (const entry of SKIP_LIST) {
+      const match = files.find(({ suite, path }) => suite === entry.suite && basename(path) === entry.file);
+      expect(match).toBeDefined();
+      if (entry.test !== undefined && match !== undefined) {
+        expect(loadTestFile(match.path).tests.map((t) => t.description)).toContain(entry.test);
+      }
+    }
   });
 
   it('finds nested operations everywhere the rules look', () => {
