@@ -36,16 +36,20 @@ const log = (line = ''): void => {
   process.stdout.write(`${line}\n`);
 };
 
-function printResult(result: TestResult, verbose: boolean, detail?: string): void {
+/** Lines printed under a file's summary line: failures always, details and skips with --verbose. */
+function resultLines(result: TestResult, verbose: boolean, detail?: string): string[] {
+  const indent = (text: string): string => `         ${text.replace(/\n/g, '\n         ')}`;
   if (result.status === 'failed') {
-    log(
-      `    FAIL ${result.test}${verbose ? `\n         ${(result.reason ?? '').replace(/\n/g, '\n         ')}` : ''}`,
-    );
-    if (verbose && detail !== undefined) log(`         ${detail.replace(/\n/g, '\n         ')}`);
-  } else if (verbose && result.status !== 'passed') {
-    const label = result.status === 'skip-list' ? 'SKIP (skip list)' : 'SKIP (not applicable)';
-    log(`    ${label} ${result.test}: ${result.reason ?? ''}`);
+    const lines = [`    FAIL ${result.test}`];
+    if (verbose) lines.push(indent(`[${result.failureKind ?? 'assertion'}] ${result.reason ?? ''}`));
+    if (verbose && detail !== undefined) lines.push(indent(detail));
+    return lines;
   }
+  if (verbose && result.status !== 'passed') {
+    const label = result.status === 'skip-list' ? 'SKIP (skip list)' : 'SKIP (not applicable)';
+    return [`    ${label} ${result.test}: ${result.reason ?? ''}`];
+  }
+  return [];
 }
 
 async function runAll(
@@ -64,13 +68,14 @@ async function runAll(
   });
 
   const results: TestResult[] = [];
+  const pending: string[] = [];
   const env: FileRunEnvironment = {
     uri,
     internalClient,
     timeoutMs: options.timeoutMs,
     facts,
     testFilter: options.testFilter,
-    onResult: (result, detail) => printResult(result, options.verbose, detail),
+    onResult: (result, detail) => pending.push(...resultLines(result, options.verbose, detail)),
   };
   for (const suite of options.suites) {
     const files = listSuiteFiles(specsDir, suite).filter(
@@ -80,6 +85,7 @@ async function runAll(
       const fileResults = await runFile(env, suite, path);
       results.push(...fileResults);
       if (fileResults.length > 0) log(formatFileLine(suite, basename(path), fileResults));
+      for (const line of pending.splice(0)) log(line);
     }
   }
 

@@ -120,7 +120,10 @@ export async function executeTest(
       await disableFailPoints(env.internalClient, state);
     } finally {
       await entities.closeAll();
-      if (state.startedTransaction || failure !== undefined) await killAllSessions(env.internalClient);
+      if (state.startedTransaction || failure !== undefined) {
+        // Best effort: a server without killAllSessions must not fail a test that passed.
+        await killAllSessions(env.internalClient).catch(() => undefined);
+      }
     }
   };
   try {
