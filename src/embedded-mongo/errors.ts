@@ -51,6 +51,12 @@ export const ErrorCodes = Object.freeze({
   CannotCreateIndex: 67,
   IndexAlreadyExists: 68,
   InvalidOptions: 72,
+  ConflictingUpdateOperators: 40,
+  UnknownReplWriteConcern: 79,
+  UnsatisfiableWriteConcern: 100,
+  CannotIndexParallelArrays: 171,
+  InvalidPipelineOperator: 168,
+  BSONObjectTooLarge: 10334,
   InvalidNamespace: 73,
   IndexOptionsConflict: 85,
   IndexKeySpecsConflict: 86,
@@ -124,7 +130,12 @@ export class MongoCommandError extends Error {
   /** Extra fields copied into the error reply (e.g. keyPattern/keyValue for DuplicateKey). */
   readonly extra: Record<string, unknown>;
 
-  constructor(code: number, message: string, extra: Record<string, unknown> = {}, errorLabels: string[] = []) {
+  constructor(
+    code: number,
+    message: string,
+    extra: Record<string, unknown> = {},
+    errorLabels: string[] = [],
+  ) {
     super(message);
     this.name = 'MongoCommandError';
     this.code = code;

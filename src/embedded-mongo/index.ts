@@ -2,7 +2,10 @@
  * Public entry point of the embedded MongoDB-compatible server. Code outside
  * `src/embedded-mongo/` may import only this file.
  */
-export type { LogLevel } from './logger.js';
+import type { LogLevel } from './logger.js';
+
+export type { LogLevel };
+
 export interface EmbeddedMongoOptions {
   /** TCP port; 0 (default) picks a free one. */
   port?: number;
@@ -13,9 +16,15 @@ export interface EmbeddedMongoOptions {
   /** Replica set name advertised in hello; default 'rs0'. */
   replSetName?: string;
   /** Minimum level of the server's JSON log lines on stderr; default 'warn'. */
-  logLevel?: import('./logger.js').LogLevel;
+  logLevel?: LogLevel;
   /** Enables test-only commands such as configureFailPoint (like mongod --setParameter enableTestCommands=1). */
   enableTestCommands?: boolean;
+  /** Idle server cursors are closed after this long; default 10 minutes (mongod's cursorTimeoutMillis). */
+  cursorTimeoutMillis?: number;
+  /** Open transactions older than this are aborted; default 60 s (mongod's transactionLifetimeLimitSeconds). */
+  transactionLifetimeLimitSeconds?: number;
+  /** Interval of the TTL index sweeper; default 60 s (mongod's ttlMonitorSleepSecs). */
+  ttlMonitorSleepSecs?: number;
 }
 
 export interface EmbeddedMongo {

@@ -1,0 +1,7 @@
+import type { CommandSpec } from './types.js';
+
+export const pingCommand: CommandSpec = {
+  name: 'ping',
+  help: 'Checks that the server answers.',
+  run: () => ({}),
+};

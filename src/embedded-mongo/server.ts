@@ -1,0 +1,97 @@
+/**
+ * The TCP server: accepts connections, hands each socket to the wire layer, and routes every
+ * decoded command to the dispatcher. Start and stop are the only lifecycle; storage is opened
+ * before listening and flushed after the last connection is closed.
+ */
+import net from 'node:net';
+import { Timestamp } from './bson.js';
+import type { EmbeddedMongo, EmbeddedMongoOptions } from './index.js';
+import { Catalog } from './catalog/catalog.js';
+import { openStorage } from './storage/open-storage.js';
+import { dispatchCommand } from './commands/dispatch.js';
+import { createLogger } from './logger.js';
+import { ServerState, type ResolvedOptions } from './server-state.js';
+import { serveConnection, type WireConnection } from './wire/connection.js';
+
+function resolveOptions(o: EmbeddedMongoOptions): ResolvedOptions {
+  return {
+    port: o.port ?? 0,
+    host: o.host ?? '127.0.0.1',
+    dbPath: o.dbPath,
+    replSetName: o.replSetName ?? 'rs0',
+    logLevel: o.logLevel ?? 'warn',
+    enableTestCommands: o.enableTestCommands ?? false,
+    cursorTimeoutMillis: o.cursorTimeoutMillis ?? 10 * 60 * 1000,
+    transactionLifetimeLimitSeconds: o.transactionLifetimeLimitSeconds ?? 60,
+    ttlMonitorSleepSecs: o.ttlMonitorSleepSecs ?? 60,
+  };
+}
+
+export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Promise<EmbeddedMongo> {
+  const opts = resolveOptions(options);
+  const logger = createLogger(opts.logLevel);
+  const engine = await openStorage(opts.dbPath, logger);
+  const catalog = await Catalog.open(engine, { logger, ttlMonitorSleepSecs: opts.ttlMonitorSleepSecs });
+  // The cluster time starts at the wall clock, like a fresh mongod's (never below a recovered one).
+  catalog.clock.advanceTo(new Timestamp({ t: Math.floor(Date.now() / 1000), i: 0 }));
+  const state = new ServerState(opts, catalog, logger);
+  const connections = new Set<WireConnection>();
+  let nextConnectionId = 1;
+
+  const server = net.createServer((socket) => {
+    const id = nextConnectionId++;
+    socket.setNoDelay(true);
+    state.totalConnections++;
+    const info = { id, remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}` };
+    state.connections.set(id, info);
+    const conn = serveConnection(socket, {
+      connectionId: id,
+      logger,
+      dispatch: (req) => dispatchCommand(state, info, req.body, req.legacy),
+      onClose: () => {
+        connections.delete(conn);
+        state.connections.delete(id);
+      },
+    });
+    connections.add(conn);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as net.AddressInfo;
+  const advertisedHost = `${opts.host}:${address.port}`.toLowerCase();
+  state.advertisedHost = advertisedHost;
+  logger.info('embedded MongoDB-compatible server listening', {
+    address: advertisedHost,
+    replSet: opts.replSetName,
+    dbPath: opts.dbPath ?? '(in memory)',
+  });
+
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const open = [...connections];
+      for (const c of open) c.close();
+      // A dispatch still running must finish before storage closes under it.
+      await Promise.all([closed, ...open.map((c) => c.closed)]);
+      state.cursors.stop();
+      await state.cursors.killAll();
+      await catalog.close();
+      logger.info('embedded MongoDB-compatible server stopped', { address: advertisedHost });
+    })();
+    return stopped;
+  };
+
+  return {
+    uri: `mongodb://${advertisedHost}/?replicaSet=${encodeURIComponent(opts.replSetName)}`,
+    host: opts.host,
+    port: address.port,
+    stop,
+  };
+}
