@@ -16,34 +16,54 @@ function codeOf(fn: () => unknown): number | undefined {
 describe('positional $', () => {
   it('updates the array element the query matched', () => {
     const d = { _id: 1, grades: [80, 85, 90] };
-    expect(applyUpdate(d, { $set: { 'grades.$': 82 } }, { query: { _id: 1, grades: 85 } }).doc.grades).toEqual([80, 82, 90]);
+    expect(
+      applyUpdate(d, { $set: { 'grades.$': 82 } }, { query: { _id: 1, grades: 85 } }).doc.grades,
+    ).toEqual([80, 82, 90]);
   });
 
   it('follows the matched document element into its fields', () => {
-    const d = { _id: 1, a: [{ b: 1, c: 0 }, { b: 2, c: 0 }] };
+    const d = {
+      _id: 1,
+      a: [
+        { b: 1, c: 0 },
+        { b: 2, c: 0 },
+      ],
+    };
     const r = applyUpdate(d, { $inc: { 'a.$.c': 5 } }, { query: { 'a.b': 2 } });
-    expect(r.doc.a).toEqual([{ b: 1, c: 0 }, { b: 2, c: 5 }]);
+    expect(r.doc.a).toEqual([
+      { b: 1, c: 0 },
+      { b: 2, c: 5 },
+    ]);
     const m = applyUpdate(d, { $set: { 'a.$.c': 1 } }, { query: { a: { $elemMatch: { b: 2, c: 0 } } } });
-    expect(m.doc.a).toEqual([{ b: 1, c: 0 }, { b: 2, c: 1 }]);
+    expect(m.doc.a).toEqual([
+      { b: 1, c: 0 },
+      { b: 2, c: 1 },
+    ]);
   });
 
   it('prefers the index given by the caller', () => {
     const d = { _id: 1, a: [1, 2, 3] };
-    expect(applyUpdate(d, { $set: { 'a.$': 0 } }, { matchedArrayIndex: 2, query: { a: 1 } }).doc.a).toEqual([1, 2, 0]);
+    expect(applyUpdate(d, { $set: { 'a.$': 0 } }, { matchedArrayIndex: 2, query: { a: 1 } }).doc.a).toEqual([
+      1, 2, 0,
+    ]);
   });
 
   it('fails when the query matched no array element (BadValue), including upsert inserts', () => {
     expect(() => applyUpdate({ _id: 1, a: [1] }, { $set: { 'a.$': 0 } }, { query: { _id: 1 } })).toThrow(
       'The positional operator did not find the match needed from the query.',
     );
-    expect(codeOf(() => applyUpdate({ a: 1 }, { $set: { 'b.$': 0 } }, { isUpsertInsert: true, query: { a: 1 } }))).toBe(2);
+    expect(
+      codeOf(() => applyUpdate({ a: 1 }, { $set: { 'b.$': 0 } }, { isUpsertInsert: true, query: { a: 1 } })),
+    ).toBe(2);
   });
 
   it('merges with a literal path to the same element, conflicting when both set it', () => {
     const d = { _id: 1, a: [{ x: 0 }, { x: 0 }] };
     const r = applyUpdate(d, { $set: { 'a.$.x': 1, 'a.1.y': 2 } }, { matchedArrayIndex: 1 });
     expect(r.doc.a).toEqual([{ x: 0 }, { x: 1, y: 2 }]);
-    expect(codeOf(() => applyUpdate(d, { $set: { 'a.$.x': 1, 'a.1.x': 2 } }, { matchedArrayIndex: 1 }))).toBe(40);
+    expect(codeOf(() => applyUpdate(d, { $set: { 'a.$.x': 1, 'a.1.x': 2 } }, { matchedArrayIndex: 1 }))).toBe(
+      40,
+    );
   });
 
   it('can use the matcher given in the options', () => {
@@ -51,7 +71,9 @@ describe('positional $', () => {
       if (details) details.elemMatchKey = '0';
       return true;
     };
-    expect(applyUpdate({ _id: 1, a: [1, 2] }, { $set: { 'a.$': 9 } }, { query: { a: 2 }, compileFilter }).doc.a).toEqual([9, 2]);
+    expect(
+      applyUpdate({ _id: 1, a: [1, 2] }, { $set: { 'a.$': 9 } }, { query: { a: 2 }, compileFilter }).doc.a,
+    ).toEqual([9, 2]);
   });
 });
 
@@ -78,30 +100,53 @@ describe('filtered positional $[<identifier>] and arrayFilters', () => {
 
   it('updates the elements each filter matches', () => {
     const d = { _id: 1, y: [{ b: 3 }, { b: 1 }] };
-    expect(applyUpdate(d, { $set: { 'y.$[i].b': 2 } }, { arrayFilters: [{ 'i.b': 3 }] }).doc.y).toEqual([{ b: 2 }, { b: 1 }]);
+    expect(applyUpdate(d, { $set: { 'y.$[i].b': 2 } }, { arrayFilters: [{ 'i.b': 3 }] }).doc.y).toEqual([
+      { b: 2 },
+      { b: 1 },
+    ]);
     const none = applyUpdate(d, { $set: { 'y.$[i].b': 2 } }, { arrayFilters: [{ 'i.b': 4 }] });
     expect(none.modified).toBe(false);
     expect(none.doc).toBe(d);
   });
 
   it('nests identifiers', () => {
-    const r = applyUpdate(docs, { $set: { 'y.$[i].c.$[j].d': 0 } }, { arrayFilters: [{ 'i.b': 5 }, { 'j.d': 1 }] });
+    const r = applyUpdate(
+      docs,
+      { $set: { 'y.$[i].c.$[j].d': 0 } },
+      { arrayFilters: [{ 'i.b': 5 }, { 'j.d': 1 }] },
+    );
     expect(r.doc.y).toEqual([{ b: 5, c: [{ d: 2 }, { d: 0 }] }]);
-    const no = applyUpdate(docs, { $set: { 'y.$[i].c.$[j].d': 0 } }, { arrayFilters: [{ 'i.b': 5 }, { 'j.d': 3 }] });
+    const no = applyUpdate(
+      docs,
+      { $set: { 'y.$[i].c.$[j].d': 0 } },
+      { arrayFilters: [{ 'i.b': 5 }, { 'j.d': 3 }] },
+    );
     expect(no.modified).toBe(false);
   });
 
   it('filters scalar elements by conditions on the identifier itself, and with $or', () => {
     const d = { _id: 1, grades: [95, 92, 90, 100, 80] };
-    const r = applyUpdate(d, { $set: { 'grades.$[x]': 100 } }, { arrayFilters: [{ x: { $gte: 92, $lt: 100 } }] });
+    const r = applyUpdate(
+      d,
+      { $set: { 'grades.$[x]': 100 } },
+      { arrayFilters: [{ x: { $gte: 92, $lt: 100 } }] },
+    );
     expect(r.doc.grades).toEqual([100, 100, 90, 100, 80]);
-    const o = applyUpdate(d, { $inc: { 'grades.$[x]': 1 } }, { arrayFilters: [{ $or: [{ x: 80 }, { x: 90 }] }] });
+    const o = applyUpdate(
+      d,
+      { $inc: { 'grades.$[x]': 1 } },
+      { arrayFilters: [{ $or: [{ x: 80 }, { x: 90 }] }] },
+    );
     expect(o.doc.grades).toEqual([95, 92, 91, 100, 81]);
   });
 
   it('merges several identifiers hitting one element, conflicting only on the same field', () => {
     const d = { _id: 1, a: [{ x: 1, y: 1 }] };
-    const r = applyUpdate(d, { $set: { 'a.$[i].x': 2, 'a.$[j].y': 3 } }, { arrayFilters: [{ 'i.x': 1 }, { 'j.y': 1 }] });
+    const r = applyUpdate(
+      d,
+      { $set: { 'a.$[i].x': 2, 'a.$[j].y': 3 } },
+      { arrayFilters: [{ 'i.x': 1 }, { 'j.y': 1 }] },
+    );
     expect(r.doc.a).toEqual([{ x: 2, y: 3 }]);
     const conflict = () =>
       applyUpdate({ _id: 1, a: [1] }, { $set: { 'a.$[i]': 2, 'a.$[]': 3 } }, { arrayFilters: [{ i: 1 }] });

@@ -33,7 +33,9 @@ describe('buildUpsertSeed', () => {
 
   it('takes a single-branch $or, and skips $expr, $elemMatch and ranges', () => {
     expect(buildUpsertSeed({ $or: [{ a: 1 }] })).toEqual({ a: 1 });
-    expect(buildUpsertSeed({ $expr: { $eq: ['$a', 1] }, b: { $elemMatch: { c: 1 } }, c: { $lt: 2 } })).toEqual({});
+    expect(
+      buildUpsertSeed({ $expr: { $eq: ['$a', 1] }, b: { $elemMatch: { c: 1 } }, c: { $lt: 2 } }),
+    ).toEqual({});
   });
 
   it('rejects a path matched twice or under another (NotSingleValueField)', () => {
@@ -55,14 +57,20 @@ describe('buildUpsertSeed', () => {
 describe('upsert documents', () => {
   it('applies the update to the seed with $setOnInsert, then puts _id first', () => {
     const seed = buildUpsertSeed({ name: 'x', _id: 4 });
-    const r = applyUpdate(seed, { $set: { a: 1 }, $setOnInsert: { created: true }, $inc: { n: 1 } }, { isUpsertInsert: true });
+    const r = applyUpdate(
+      seed,
+      { $set: { a: 1 }, $setOnInsert: { created: true }, $inc: { n: 1 } },
+      { isUpsertInsert: true },
+    );
     const inserted = finalizeUpsertDocument(r.doc);
     expect(inserted).toEqual({ _id: 4, a: 1, created: true, n: 1, name: 'x' });
     expect(Object.keys(inserted)[0]).toBe('_id');
   });
 
   it('generates an ObjectId _id when the update produced none', () => {
-    const inserted = finalizeUpsertDocument(applyUpdate({}, { $set: { a: 1 } }, { isUpsertInsert: true }).doc);
+    const inserted = finalizeUpsertDocument(
+      applyUpdate({}, { $set: { a: 1 } }, { isUpsertInsert: true }).doc,
+    );
     expect(inserted._id).toBeInstanceOf(ObjectId);
     expect(Object.keys(inserted)).toEqual(['_id', 'a']);
     expect(finalizeUpsertDocument({ a: 1 }, () => 'fixed')).toEqual({ _id: 'fixed', a: 1 });
@@ -71,7 +79,9 @@ describe('upsert documents', () => {
   it('lets the update set _id when the query did not, but not change the query one', () => {
     expect(applyUpdate({}, { $set: { _id: 5 } }, { isUpsertInsert: true }).doc).toEqual({ _id: 5 });
     expect(codeOf(() => applyUpdate({ _id: 1 }, { $set: { _id: 2 } }, { isUpsertInsert: true }))).toBe(66);
-    expect(applyUpdate({ _id: 1 }, { $setOnInsert: { _id: 1, a: 1 } }, { isUpsertInsert: true }).doc).toEqual({ _id: 1, a: 1 });
+    expect(applyUpdate({ _id: 1 }, { $setOnInsert: { _id: 1, a: 1 } }, { isUpsertInsert: true }).doc).toEqual(
+      { _id: 1, a: 1 },
+    );
   });
 
   it('rejects an _id that cannot be stored (InvalidIdField)', () => {
