@@ -69,6 +69,23 @@ function firstArray(
   return Array.isArray(cur) ? { arrayPath: parts.join('.'), array: cur, rest: [] } : undefined;
 }
 
+/** Compiled queries, per matcher and query object (an updateMany re-runs one query per document). */
+const compiled = new WeakMap<CompileFilter, WeakMap<Document, ReturnType<CompileFilter>>>();
+
+function compileQuery(compile: CompileFilter, query: Document): ReturnType<CompileFilter> {
+  let byQuery = compiled.get(compile);
+  if (!byQuery) {
+    byQuery = new WeakMap();
+    compiled.set(compile, byQuery);
+  }
+  let matcher = byQuery.get(query);
+  if (!matcher) {
+    matcher = compile(query);
+    byQuery.set(query, matcher);
+  }
+  return matcher;
+}
+
 export function findMatchedArrayIndex(
   doc: Document,
   query: Document,
@@ -77,7 +94,7 @@ export function findMatchedArrayIndex(
 ): number | undefined {
   const details: { elemMatchKey?: string } = {};
   if (
-    compile(query)(doc, details) &&
+    compileQuery(compile, query)(doc, details) &&
     details.elemMatchKey !== undefined &&
     /^[0-9]+$/.test(details.elemMatchKey)
   ) {
