@@ -575,6 +575,12 @@ function includeInDocument(c: CompiledNode, input: Record<string, unknown>): Rec
   return out;
 }
 
+/**
+ * Holds the place of an array element the inclusion dropped when computed fields will turn it
+ * into a document (MongoDB keeps a missing value there, which an expression then replaces).
+ */
+const DROPPED = Symbol('dropped element');
+
 function includeInValue(c: CompiledNode, v: unknown): unknown {
   if (isDocument(v)) return includeInDocument(c, v);
   if (Array.isArray(v)) {
@@ -582,6 +588,7 @@ function includeInValue(c: CompiledNode, v: unknown): unknown {
     for (const el of v) {
       const pv = includeInValue(c, el);
       if (pv !== undefined) out.push(pv);
+      else if (c.computed) out.push(DROPPED);
     }
     return out;
   }

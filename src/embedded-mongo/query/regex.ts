@@ -103,8 +103,24 @@ interface Escape {
   readonly next: number;
 }
 
-/** Translates the escape sequence starting at `src[i] === '\\'`. */
-function translateEscape(src: string, i: number, inClass: boolean): Escape {
+/**
+ * `\` followed by digits 1-9: a back-reference when below 10 or when that many groups exist,
+ * else (PCRE) up to three octal digits; `\8` and `\9` without such a group are literals.
+ */
+function numericEscape(src: string, i: number, inClass: boolean, groups: number): Escape {
+  const digits = /^\d+/.exec(src.slice(i + 1))?.[0] ?? '';
+  const n = Number(digits);
+  if (!inClass && (n < 10 || n <= groups)) {
+    if (n > groups && (digits[0] === '8' || digits[0] === '9')) return { text: digits[0], next: i + 2 };
+    return { text: '\\' + digits, next: i + 1 + digits.length };
+  }
+  const octal = /^[0-7]{1,3}/.exec(digits)?.[0];
+  if (!octal) return { text: digits[0], next: i + 2 };
+  return { text: codePointEscape(parseInt(octal, 8)), next: i + 1 + octal.length };
+}
+
+/** Translates the escape sequence starting at `src[i] === '\\'` (`groups`: capturing groups in the pattern). */
+function translateEscape(src: string, i: number, inClass: boolean, groups = 0): Escape {
   const c = src[i + 1];
   if (c === undefined) throw invalid('\\ at end of pattern');
   const after = i + 2;
@@ -201,6 +217,7 @@ function translateEscape(src: string, i: number, inClass: boolean): Escape {
     default:
       break;
   }
+  if (/[1-9]/.test(c)) return numericEscape(src, i, inClass, groups);
   if (/[0-9A-Za-z]/.test(c)) return { text: '\\' + c, next: after };
   // Identity escape of a non-alphanumeric character: a literal.
   const cp = src.codePointAt(i + 1) ?? 0;
@@ -277,7 +294,29 @@ function quantifierLength(src: string, i: number): number {
   return 0;
 }
 
+/** Number of capturing groups in a pattern (for telling back-references from octal escapes). */
+function countGroups(src: string): number {
+  let n = 0;
+  let inClass = false;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i];
+    if (c === '\\') {
+      i++;
+    } else if (inClass) {
+      if (c === ']') inClass = false;
+    } else if (c === '[') {
+      inClass = true;
+      if (src[i + 1] === '^') i++;
+      if (src[i + 1] === ']') i++;
+    } else if (c === '(') {
+      if (src[i + 1] !== '?' || /^\(\?(?:P?<[A-Za-z_]|')/.test(src.slice(i, i + 5))) n++;
+    }
+  }
+  return n;
+}
+
 function translate(src: string, initial: Flags): { source: string; ignoreCase: boolean } {
+  const groups = countGroups(src);
   let flags: Flags = { ...initial };
   let ignoreCase = flags.i;
   const stack: Flags[] = [];
@@ -315,7 +354,7 @@ function translate(src: string, initial: Flags): { source: string; ignoreCase: b
           i = qt.next;
           continue;
         }
-        const e = translateEscape(src, i, false);
+        const e = translateEscape(src, i, false, groups);
         out += e.text;
         i = e.next;
         continue;
