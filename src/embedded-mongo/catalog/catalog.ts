@@ -21,7 +21,8 @@
  *   its own writes). Index entries exist for every kept version, so they may be stale for a
  *   reader; the planner re-checks the visible version and always re-applies the filter.
  * - Versions are pruned as soon as no open snapshot can see them (on commit for the records
- *   written, and for all records with history when the oldest snapshot is released).
+ *   written, and for all records with history when a snapshot is released): kept are the
+ *   newest committed version, an uncommitted head, and the version each open snapshot sees.
  * - Write conflicts (for transactions, next): a unit writing a document another open unit wrote
  *   gets WriteConflict; a unit with a snapshot also gets it when the document was committed after
  *   its snapshot (`latestWriteTs(ns, id)` exposes the same information).
@@ -121,7 +122,7 @@ export class Catalog implements UnitHost {
     const snapshots = this.snapshots;
     this.host = {
       compileFilter: this.compileFilter,
-      oldestSnapshotSeq: () => snapshots.oldest(),
+      pinnedSeqs: () => snapshots.pinned(),
     };
   }
 

@@ -29,8 +29,8 @@ import type { Snapshot } from './snapshot.js';
 /** What a collection needs from its catalog. */
 export interface CollectionHost {
   readonly compileFilter: FilterCompiler;
-  /** Oldest pinned snapshot sequence number, undefined when none is open. */
-  oldestSnapshotSeq(): number | undefined;
+  /** Sequence numbers pinned by open snapshots, highest first. */
+  pinnedSeqs(): readonly number[];
 }
 
 /** A reader: nothing (latest committed), a snapshot, and/or a write unit (sees its own writes). */
@@ -384,45 +384,50 @@ export class Collection {
   // --- version pruning --------------------------------------------------------------------------
 
   /**
-   * Drops versions no reader can see any more: everything older than the version visible to the
-   * oldest open snapshot (or older than the newest committed one when none is open). A deletion
-   * nobody needs to see through removes the record. Index entries generated only by dropped
-   * versions are removed.
+   * Drops versions no reader can see any more. Kept: an uncommitted head, the newest committed
+   * version, and for each open snapshot the version visible to it; a deletion with nothing
+   * older kept is dropped too (absence reads the same). A record left with nothing goes. Index
+   * entries generated only by dropped versions are removed.
    */
   prune(rec: DocRecord): void {
-    const oldest = this.host.oldestSnapshotSeq();
-    let boundary: Version | null = rec.head.owner ? rec.head.prev : rec.head;
-    while (boundary && oldest !== undefined && boundary.seq > oldest) boundary = boundary.prev;
-    if (boundary) {
-      const dropFrom = boundary.doc === null ? boundary : boundary.prev;
-      if (dropFrom === rec.head) {
-        // A committed deletion that nobody reads through: the record goes.
-        const dropped: (Document | null)[] = [];
-        for (let v: Version | null = rec.head; v; v = v.prev) dropped.push(v.doc);
-        this.records.delete(rec.key);
-        this.history.delete(rec);
-        this.removeAllKeys(rec, dropped);
-        return;
-      }
-      if (dropFrom) {
-        const kept: Document[] = [];
-        let pred: Version = rec.head;
-        for (;;) {
-          if (pred.doc) kept.push(pred.doc);
-          if (pred.prev === dropFrom) break;
-          pred = pred.prev as Version;
-        }
-        pred.prev = null;
-        const dropped: Document[] = [];
-        for (let v: Version | null = dropFrom; v; v = v.prev) if (v.doc) dropped.push(v.doc);
-        this.removeKeysExcept(rec, dropped, kept);
-      }
+    if (rec.head.prev === null && rec.head.doc !== null) {
+      this.history.delete(rec);
+      return;
     }
+    const kept: Version[] = [];
+    let v: Version | null = rec.head;
+    if (v.owner) {
+      kept.push(v);
+      v = v.prev;
+    }
+    if (v) kept.push(v);
+    for (const pin of this.host.pinnedSeqs()) {
+      while (v && v.seq > pin) v = v.prev;
+      if (!v) break;
+      if (kept[kept.length - 1] !== v) kept.push(v);
+    }
+    while (kept.length > 0 && kept[kept.length - 1].doc === null && !kept[kept.length - 1].owner) kept.pop();
+    const dropped: Document[] = [];
+    const keptSet = new Set(kept);
+    for (let x: Version | null = rec.head; x; x = x.prev) if (!keptSet.has(x) && x.doc) dropped.push(x.doc);
+    if (kept.length === 0) {
+      this.records.delete(rec.key);
+      this.history.delete(rec);
+      this.removeAllKeys(rec, dropped);
+      return;
+    }
+    for (let i = 0; i < kept.length; i++) kept[i].prev = i + 1 < kept.length ? kept[i + 1] : null;
+    rec.head = kept[0];
+    this.removeKeysExcept(
+      rec,
+      dropped,
+      kept.filter((k) => k.doc !== null).map((k) => k.doc as Document),
+    );
     if (hasHistory(rec)) this.history.add(rec);
     else this.history.delete(rec);
   }
 
-  /** Prunes every record with history (after the oldest snapshot moved). */
+  /** Prunes every record with history (after a snapshot was released). */
   pruneAll(): void {
     for (const rec of [...this.history]) this.prune(rec);
   }

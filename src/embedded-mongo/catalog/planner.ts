@@ -268,13 +268,12 @@ export function filterImplies(filter: Document, partial: Document): boolean {
   const have = new Map<string, Document[]>();
   const collect = (f: Document): void => {
     for (const [k, v] of Object.entries(f)) {
-      if (k === '$and' && Array.isArray(v))
-        for (const s of v)
-          if (isPlainObject(s)) collect(s);
-          else if (!k.startsWith('$')) {
-            const conds: Document = isOperatorObject(v) ? v : { $eq: v };
-            have.set(k, [...(have.get(k) ?? []), conds]);
-          }
+      if (k === '$and' && Array.isArray(v)) {
+        for (const s of v) if (isPlainObject(s)) collect(s);
+      } else if (!k.startsWith('$')) {
+        const conds: Document = isOperatorObject(v) ? v : { $eq: v };
+        have.set(k, [...(have.get(k) ?? []), conds]);
+      }
     }
   };
   collect(filter);
@@ -371,8 +370,9 @@ function sortDirection(ix: KeyIndex, bounds: Interval[][], sort: [string, number
     if (sdir !== 1 && sdir !== -1) return 0;
     while (fi < fields.length && fields[fi].path !== path && pinned[fi]) fi++;
     if (fi >= fields.length || fields[fi].path !== path) return 0;
+    // Sort keys of arrays are their min/max element, not the index entry's element.
+    if (ix.multikeyFields[fi]) return 0;
     if (!pinned[fi]) {
-      if (ix.multikeyFields[fi]) return 0;
       const s = sdir * fields[fi].dir === 1 ? 1 : -1;
       if (dir === 0) dir = s;
       else if (dir !== s) return 0;

@@ -2,7 +2,7 @@
  * Read snapshots. A Snapshot pins the state as of the last committed batch when it was opened:
  * reads given the snapshot see exactly the versions committed at or before it, however long they
  * run. While a snapshot is open, the versions it can see are kept (so release it: cursors and
- * transactions release theirs when done). The registry tells pruning the oldest pinned point.
+ * transactions release theirs when done). The registry tells pruning which points are pinned.
  */
 import type { Timestamp } from '../bson.js';
 
@@ -35,20 +35,23 @@ export class Snapshot {
 }
 
 export class SnapshotRegistry {
+  /** Pinned sequence number -> number of open snapshots on it. */
   private readonly pins = new Map<number, number>();
-  private oldestCache: number | undefined;
+  private pinnedCache: number[] | undefined = [];
 
-  constructor(private readonly onOldestAdvanced: () => void) {}
+  /** `onUnpinned` runs when a sequence number stops being pinned (versions may become prunable). */
+  constructor(private readonly onUnpinned: () => void) {}
 
   open(seq: number, ts: Timestamp): Snapshot {
+    if (!this.pins.has(seq)) this.pinnedCache = undefined;
     this.pins.set(seq, (this.pins.get(seq) ?? 0) + 1);
-    if (this.oldestCache === undefined || seq < this.oldestCache) this.oldestCache = seq;
     return new Snapshot(seq, ts, this);
   }
 
-  /** Smallest pinned sequence number; undefined when no snapshot is open. */
-  oldest(): number | undefined {
-    return this.oldestCache;
+  /** Pinned sequence numbers, highest first. */
+  pinned(): readonly number[] {
+    this.pinnedCache ??= [...this.pins.keys()].sort((a, b) => b - a);
+    return this.pinnedCache;
   }
 
   get openCount(): number {
@@ -64,10 +67,7 @@ export class SnapshotRegistry {
       return;
     }
     this.pins.delete(seq);
-    if (seq !== this.oldestCache) return;
-    let min: number | undefined;
-    for (const s of this.pins.keys()) if (min === undefined || s < min) min = s;
-    this.oldestCache = min;
-    this.onOldestAdvanced();
+    this.pinnedCache = undefined;
+    this.onUnpinned();
   }
 }
