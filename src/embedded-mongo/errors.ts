@@ -102,6 +102,7 @@ export const ErrorCodes = Object.freeze({
   APIStrictError: 323,
   ExceededTimeLimit: 262,
   ClientMarkedKilled: 46841,
+  SearchNotEnabled: 31082,
 } as const);
 
 export type ErrorCodeName = keyof typeof ErrorCodes;

@@ -10,7 +10,7 @@ import type { ReadOptions } from './catalog/collection.js';
 import type { WriteUnit } from './catalog/write-unit.js';
 import type { WriteConcern } from './commands/write-concern.js';
 import type { PipelineRunner } from './update/index.js';
-import { mongoError } from './errors.js';
+import { compileUpdatePipeline } from './aggregation/pipeline.js';
 import type { CommandContext, CommandSpec, ConnectionInfo } from './commands/types.js';
 import { CursorManager } from './cursors/cursor-manager.js';
 import type { Logger, LogLevel } from './logger.js';
@@ -105,8 +105,10 @@ export class ServerState {
   }
 
   /** Runs the stages of pipeline-style updates ($set/$unset/$project/$replaceWith...). */
-  readonly pipelineRunner: PipelineRunner = () => {
-    throw mongoError('NotImplemented', 'pipeline-style updates are not wired yet');
+  readonly pipelineRunner: PipelineRunner = (docs, pipeline, ctx) => {
+    const transform = compileUpdatePipeline(pipeline, Object.keys(ctx.variables));
+    const vars = { ...ctx.variables, NOW: ctx.now, CLUSTER_TIME: this.clusterTime() };
+    return docs.map((d) => transform(d, vars));
   };
 
   async endSession(sessionKey: string): Promise<void> {

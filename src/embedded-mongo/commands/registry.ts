@@ -4,6 +4,8 @@
  */
 import { buildInfoCommand } from './build-info.js';
 import { connectionStatusCommand } from './connection-status.js';
+import { aggregateCommand } from './crud/aggregate.js';
+import { clientBulkWriteCommand } from './crud/client-bulk-write.js';
 import { countCommand } from './crud/count.js';
 import { deleteCommand } from './crud/delete.js';
 import { distinctCommand } from './crud/distinct.js';
@@ -37,24 +39,33 @@ import { helloCommand, isMasterCommand } from './hello.js';
 import { hostInfoCommand } from './host-info.js';
 import { makeListCommands } from './list-commands.js';
 import { pingCommand } from './ping.js';
+import {
+  createSearchIndexesCommand,
+  dropSearchIndexCommand,
+  updateSearchIndexCommand,
+} from './search-indexes.js';
 import { serverStatusCommand } from './server-status.js';
 import type { CommandSpec } from './types.js';
 import { whatsmyuriCommand } from './whatsmyuri.js';
 
 const COMMANDS: CommandSpec[] = [
+  aggregateCommand,
   buildInfoCommand,
+  clientBulkWriteCommand,
   collModCommand,
   collStatsCommand,
   connectionStatusCommand,
   countCommand,
   createCommand,
   createIndexesCommand,
+  createSearchIndexesCommand,
   dbStatsCommand,
   deleteCommand,
   distinctCommand,
   dropCommand,
   dropDatabaseCommand,
   dropIndexesCommand,
+  dropSearchIndexCommand,
   endSessionsCommand,
   explainCommand,
   findQueryCommand,
@@ -78,6 +89,7 @@ const COMMANDS: CommandSpec[] = [
   renameCollectionCommand,
   serverStatusCommand,
   updateCommand,
+  updateSearchIndexCommand,
   whatsmyuriCommand,
 ];
 COMMANDS.push(makeListCommands(() => COMMANDS));

@@ -1,5 +1,6 @@
 import type { Document } from '../../bson.js';
 import { mongoError } from '../../errors.js';
+import { isPlainObject, numberValueOf } from '../../values/types.js';
 import { collectionName } from '../args.js';
 import { GENERIC_FIELDS } from '../dispatch.js';
 import type { CommandSpec } from '../types.js';
@@ -23,10 +24,29 @@ const UNSUPPORTED = new Set([
   'timeseries',
   'viewOn',
   'pipeline',
-  'clusteredIndex',
   'expireAfterSeconds',
   'encryptedFields',
 ]);
+
+/**
+ * A clustered collection (documents ordered by `_id`) behaves like any collection here, whose
+ * `_id` index is always there; what changes is how listCollections/listIndexes describe it.
+ */
+function clusteredIndexOption(v: unknown): Document {
+  if (
+    !isPlainObject(v) ||
+    !isPlainObject(v.key) ||
+    Object.keys(v.key).join() !== '_id' ||
+    numberValueOf(v.key._id) !== 1
+  ) {
+    throw mongoError('InvalidOptions', 'The clusteredIndex option must be {key: {_id: 1}, unique: true}');
+  }
+  if (v.unique !== true)
+    throw mongoError('InvalidOptions', 'The clusteredIndex option requires unique: true');
+  if (v.name !== undefined && typeof v.name !== 'string')
+    throw mongoError('TypeMismatch', 'clusteredIndex.name must be a string');
+  return { v: 2, key: { _id: 1 }, name: v.name ?? '_id_', unique: true };
+}
 
 export const createCommand: CommandSpec = {
   name: 'create',
@@ -42,6 +62,10 @@ export const createCommand: CommandSpec = {
           'InvalidOptions',
           `the '${k}' option of create is not supported by the embedded server`,
         );
+      }
+      if (k === 'clusteredIndex') {
+        options[k] = clusteredIndexOption(v);
+        continue;
       }
       if (!STORED_OPTIONS.has(k))
         throw mongoError('Location40415', `BSON field 'create.${k}' is an unknown field.`);
