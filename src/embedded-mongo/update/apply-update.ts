@@ -39,7 +39,7 @@ import { defaultCompileFilter } from './default-matcher.js';
 
 /** What a pipeline-style update's stages see besides the document. */
 export interface PipelineUpdateContext {
-  /** `let` / `c` variables of the update command. */
+  /** `let` / `c` variables of the update command (evaluated values). */
   readonly variables: Document;
   /** $$NOW for this update. */
   readonly now: Date;
@@ -61,11 +61,12 @@ export interface ApplyUpdateOptions {
   /** The array index the query matched (takes precedence over `query`). */
   matchedArrayIndex?: number;
   runPipeline?: PipelineRunner;
+  /** Values of the statement's `let` / `c` variables (already evaluated), for pipeline-style updates. */
+  variables?: Document;
   /** Clock for $currentDate and $$NOW (default: the system clock). */
   now?: () => Date;
   /** Timestamps for `$currentDate: {$type: 'timestamp'}` (default: seconds of `now` and a counter). */
   currentTimestamp?: () => Timestamp;
-  variables?: Document;
   /** The query matcher (default: ../query/matcher.js). */
   compileFilter?: CompileFilter;
 }
@@ -231,7 +232,7 @@ function pipelineOutput(docs: Document[]): Document {
   return docs[0];
 }
 
-function pipelineInputs(doc: Document, pipeline: readonly Document[], options: ApplyUpdateOptions) {
+function pipelineInputs(doc: Document, pipeline: Document[], options: ApplyUpdateOptions) {
   const runner = options.runPipeline;
   if (!runner) {
     throw new MongoCommandError(ErrorCodes.InternalError, 'pipeline-style updates need a pipeline runner');
@@ -240,7 +241,7 @@ function pipelineInputs(doc: Document, pipeline: readonly Document[], options: A
     variables: options.variables ?? {},
     now: (options.now ?? (() => new Date()))(),
   };
-  return { runner, ctx, docs: [doc], stages: pipeline.slice() };
+  return { runner, ctx, docs: [doc], stages: pipeline };
 }
 
 function finishPipeline(doc: Document, produced: Document[]): ApplyUpdateResult {

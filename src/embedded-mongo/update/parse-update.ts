@@ -53,7 +53,8 @@ export interface ParsedReplacement {
 
 export interface ParsedPipelineUpdate {
   readonly kind: 'pipeline';
-  readonly pipeline: readonly Document[];
+  /** Validated stages; the same array is handed to the runner on every application (callers may cache by identity). */
+  readonly pipeline: Document[];
 }
 
 export type ParsedUpdate = ParsedModifierUpdate | ParsedReplacement | ParsedPipelineUpdate;
