@@ -34,7 +34,8 @@ import {
   type Vars,
 } from './expressions/core.js';
 import { coerceToLong, decOut, doubleToScaledDec, fitsLong, toScaledDec } from './expressions/numbers.js';
-import { compareSortKeys, parseSortSpec, sortKeys, type SortKeyPart } from './sort-key.js';
+import { parseSort, type CompiledSort, type SortKey } from '../query/sort.js';
+import { getDocumentMetadata } from './metadata.js';
 
 export interface Accumulator {
   /** Feeds one evaluated argument (undefined = missing). */
@@ -263,7 +264,7 @@ export class FirstLastNState {
 }
 
 interface Ranked {
-  keys: unknown[];
+  keys: SortKey;
   output: unknown;
 }
 
@@ -272,7 +273,7 @@ class TopBottomState implements Accumulator {
   private items: Ranked[] = [];
   constructor(
     private readonly n: number,
-    private readonly parts: readonly SortKeyPart[],
+    private readonly sort: CompiledSort,
     private readonly bottom: boolean,
     private readonly single: boolean,
   ) {}
@@ -281,7 +282,7 @@ class TopBottomState implements Accumulator {
     const item = v as Ranked;
     // Kept best-first; equal keys keep arrival order, so ties favour the earlier document.
     const cmp = (a: Ranked, b: Ranked) => {
-      const c = compareSortKeys(a.keys, b.keys, this.parts);
+      const c = this.sort.compareKeys(a.keys, b.keys);
       return this.bottom ? -c : c;
     };
     const items = this.items;
@@ -399,18 +400,18 @@ function topBottom(bottom: boolean, single: boolean): Parser {
     if (!n) fail(5788003, "Missing value for 'n'");
     if (!output) fail(5788004, "Missing value for 'output'");
     if (sortBy === undefined) fail(5788005, "Missing value for 'sortBy'");
-    const parts = parseSortSpec(sortBy);
+    const sort = parseSort(sortBy as Document, { textScore: (d) => getDocumentMetadata(d)?.textScore });
     const out = output;
     const argument: CompiledExpr = (root: Document, vars: Vars) => {
       const o = out(root, vars);
       const cur = (vars.CURRENT as Document | undefined) ?? root;
-      return { keys: sortKeys(cur, parts), output: o === undefined ? null : o } satisfies Ranked;
+      return { keys: sort.keyOf(cur), output: o === undefined ? null : o } satisfies Ranked;
     };
     return {
       name,
       argument,
       initializer: n,
-      create: (init: unknown) => new TopBottomState(single ? 1 : validateN(init), parts, bottom, single),
+      create: (init: unknown) => new TopBottomState(single ? 1 : validateN(init), sort, bottom, single),
     };
   };
 }

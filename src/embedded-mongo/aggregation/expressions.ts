@@ -35,7 +35,7 @@ import {
 } from './expressions/field-path.js';
 import { lookupOperator } from './expressions/registry.js';
 
-export type { CompiledExpr, Vars } from './expressions/core.js';
+export type { CompileContext, CompiledExpr, Vars } from './expressions/core.js';
 export { EXPRESSION_OPERATORS } from './expressions/registry.js';
 export { validateUserVariableName };
 
@@ -121,6 +121,11 @@ function compileAny(expr: unknown, cx: Context): CompiledExpr {
   if (Array.isArray(expr)) return compileArray(expr, cx);
   if (isPlainObject(expr)) return compileObject(expr, cx);
   return constantExpr(expr);
+}
+
+/** A compile context for operators and accumulators with `variables` in scope (unchecked when omitted). */
+export function createCompileContext(variables?: Iterable<string>): CompileContext {
+  return new Context(variables === undefined ? null : new Set(variables));
 }
 
 /** Parses an expression into a closure evaluated as `compiled(rootDocument, variables)`. */

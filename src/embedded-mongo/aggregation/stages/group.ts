@@ -1,0 +1,95 @@
+/**
+ * $group: documents grouped by the `_id` expression (MongoDB equality: 1, 1.0 and NumberLong(1)
+ * are one group; missing is null), one accumulator per output field. Groups are emitted in
+ * first-seen order (mongod promises no order). Also the engine behind $bucket and $sortByCount.
+ */
+import type { Document } from '../../bson.js';
+import { keyString } from '../../values/index.js';
+import {
+  parseAccumulatorStatement,
+  startAccumulator,
+  type Accumulator,
+  type AccumulatorSpec,
+} from '../accumulators.js';
+import { fail, isPlainObject, setOwn, typeName, type CompiledExpr, type Vars } from '../expressions/core.js';
+import { approxSize, MemoryGuard } from './memory.js';
+import type { StageParseContext, StageParser, StreamStage } from './stage.js';
+
+export interface GroupField {
+  readonly field: string;
+  readonly spec: AccumulatorSpec;
+}
+
+const GROUP_MEMORY_MESSAGE =
+  "Exceeded memory limit for $group, but didn't allow external spilling; pass allowDiskUse:true to opt in.";
+
+/** Parses the accumulator fields of a $group-like specification (all but `_id`). */
+export function parseGroupFields(
+  spec: Document,
+  pc: StageParseContext,
+  skip: readonly string[] = ['_id'],
+): GroupField[] {
+  const fields: GroupField[] = [];
+  for (const [field, v] of Object.entries(spec)) {
+    if (skip.includes(field) || v === undefined) continue;
+    fields.push({ field, spec: parseAccumulatorStatement(field, v, pc.compileContext) });
+  }
+  return fields;
+}
+
+interface Group {
+  id: unknown;
+  accumulators: Accumulator[];
+}
+
+/** Groups `input` by `idExpr`; yields {_id, ...fields} per group in first-seen order. */
+export async function* groupDocuments(
+  input: AsyncIterable<Document>,
+  idExpr: CompiledExpr,
+  fields: readonly GroupField[],
+  vars: Vars,
+  guard: MemoryGuard,
+): AsyncIterable<Document> {
+  const groups = new Map<string, Group>();
+  for await (const doc of input) {
+    let id = idExpr(doc, vars);
+    if (id === undefined) id = null;
+    const key = keyString(id);
+    let g = groups.get(key);
+    if (!g) {
+      const groupId = id;
+      g = { id: groupId, accumulators: fields.map((f) => startAccumulator(f.spec, groupId, vars)) };
+      groups.set(key, g);
+      if (guard.active) guard.add(approxSize(id) + 64 * fields.length);
+    }
+    for (let i = 0; i < fields.length; i++) {
+      const v = fields[i].spec.argument(doc, vars);
+      if (guard.active) guard.add(approxSize(v));
+      g.accumulators[i].process(v);
+    }
+  }
+  for (const g of groups.values()) {
+    const out: Document = { _id: g.id };
+    fields.forEach((f, i) => setOwn(out, f.field, g.accumulators[i].value()));
+    yield out;
+  }
+}
+
+export function groupStage(name: string, idExpr: CompiledExpr, fields: readonly GroupField[]): StreamStage {
+  return {
+    name,
+    kind: 'stream',
+    run: (input, env) =>
+      groupDocuments(input, idExpr, fields, env.vars, new MemoryGuard(env, GROUP_MEMORY_MESSAGE)),
+  };
+}
+
+export const parseGroup: StageParser = (spec, pc, name) => {
+  if (!isPlainObject(spec))
+    fail(15947, `a group's fields must be specified in an object, not ${typeName(spec)}`);
+  if (!Object.prototype.hasOwnProperty.call(spec, '_id') || spec._id === undefined) {
+    fail(15955, 'a group specification must include an _id');
+  }
+  const idExpr = pc.compile(spec._id);
+  return groupStage(name, idExpr, parseGroupFields(spec, pc));
+};

@@ -1,0 +1,47 @@
+/** $sortByCount <expr>: {$group: {_id: <expr>, count: {$sum: 1}}} then {$sort: {count: -1}}. */
+import { fail, intOrLong, isPlainObject, typeName } from '../expressions/core.js';
+import { groupStage } from './group.js';
+import { parseSortStageSpec, sortAll } from './sort.js';
+import type { StageParser, StreamStage } from './stage.js';
+
+export const parseSortByCount: StageParser = (spec, pc, name) => {
+  if (isPlainObject(spec)) {
+    const keys = Object.keys(spec);
+    if (keys.length !== 1 || !keys[0].startsWith('$')) {
+      fail(40147, 'the sortByCount field must be specified as an object with a single $-prefixed key');
+    }
+  } else if (typeof spec === 'string') {
+    if (!spec.startsWith('$'))
+      fail(40148, 'the sortByCount field must be defined as a $-prefixed path or an expression');
+  } else {
+    fail(40149, `the sortByCount field must be specified as a string or as an object, not ${typeName(spec)}`);
+  }
+  const idExpr = pc.compile(spec);
+  const fields = [
+    {
+      field: 'count',
+      spec: {
+        name: '$sum',
+        argument: pc.compile(1),
+        create: () => {
+          let n = 0;
+          return {
+            process: () => {
+              n++;
+            },
+            value: () => intOrLong(n),
+          };
+        },
+      },
+    },
+  ];
+  const sort = parseSortStageSpec({ count: -1 });
+  const sortStage: StreamStage = {
+    name,
+    kind: 'stream',
+    async *run(input, env) {
+      yield* await sortAll(input, sort, env);
+    },
+  };
+  return [groupStage(name, idExpr, fields), sortStage];
+};
