@@ -78,7 +78,8 @@ export const aggregateCommand: CommandSpec = {
       );
     }
     checkCollation(b.collation);
-    const variables = readVariables(b.let);
+    const letSpec = optionalDocument(b, 'let');
+    const variables = readVariables(letSpec);
     const hint = readHint(b.hint);
     const batchSize = optionalNumber(cursorOpts ?? {}, 'batchSize');
     const dbLevel = typeof ctx.arg !== 'string';
@@ -95,9 +96,17 @@ export const aggregateCommand: CommandSpec = {
         'Invalid namespace specified for aggregate: empty collection name',
       );
     const wc = parseWriteConcern(b, ctx.server.inTransaction(ctx));
+    const writes = pipeline.some((s) => '$out' in s || '$merge' in s);
+    const rc = optionalDocument(b, 'readConcern');
+    if (writes && rc?.level === 'linearizable') {
+      throw mongoError(
+        'InvalidOptions',
+        "$out and $merge cannot be used with a 'linearizable' read concern level",
+      );
+    }
     const pctx: PipelineContext = {
       db: ctx.db,
-      let: variables,
+      let: letSpec,
       now: new Date(),
       clusterTime: ctx.server.clusterTime(),
       allowDiskUse: optionalBool(b, 'allowDiskUse'),

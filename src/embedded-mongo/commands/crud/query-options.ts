@@ -6,6 +6,7 @@ import type { Document } from '../../bson.js';
 import type { Collection, ReadOptions } from '../../catalog/collection.js';
 import type { Scan } from '../../catalog/planner.js';
 import { mongoError } from '../../errors.js';
+import { evaluateVariables } from '../../aggregation/expressions.js';
 import { compileFilter } from '../../query/matcher.js';
 import { compileSort } from '../../query/sort.js';
 import { bsonTypeOf, isPlainObject } from '../../values/types.js';
