@@ -15,7 +15,8 @@
 import type { Timestamp } from 'bson';
 import type { Document } from '../bson.js';
 import { MongoCommandError, ErrorCodes } from '../errors.js';
-import { isPlainObject } from '../values/types.js';
+import { bsonTag, isPlainObject } from '../values/types.js';
+import { documentEntries } from '../values/compare.js';
 import { formatElement } from './format.js';
 import { identical } from './identical.js';
 import { ChangeRecorder } from './change-log.js';
@@ -86,6 +87,14 @@ function ownValue(obj: Record<string, unknown>, key: string): unknown {
 /** Array indexes in update paths are unsigned base-10 integers (leading zeros allowed, as mongod parses them). */
 function arrayIndexOf(key: string): number | undefined {
   return /^[0-9]+$/.test(key) ? Number(key) : undefined;
+}
+
+/** A DBRef value is a document with $ref/$id/$db fields to an update; other documents are used as they are. */
+function fieldsOf(obj: Record<string, unknown>): Record<string, unknown> {
+  if (bsonTag(obj) !== 'DBRef') return obj;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of documentEntries(obj)) setOwn(out, k, v);
+  return out;
 }
 
 function shallowCopy(obj: Record<string, unknown>): Record<string, unknown> {
@@ -216,11 +225,12 @@ function childrenOf(node: ObjectNode, at: Position, st: WalkState): [string, Upd
 function applyObject(node: ObjectNode, value: unknown, at: Position, st: WalkState, log: boolean): Outcome {
   const entries = childrenOf(node, at, st);
   if (isPlainObject(value)) {
+    const fields = fieldsOf(value);
     let out: Record<string, unknown> | undefined;
     for (const [key, c] of entries) {
-      const r = applyNode(c, ownValue(out ?? value, key), child(at, key, false), st, log);
+      const r = applyNode(c, ownValue(out ?? fields, key), child(at, key, false), st, log);
       if (!r.changed) continue;
-      out ??= shallowCopy(value);
+      out ??= shallowCopy(fields);
       if (r.removed) delete out[key];
       else setOwn(out, key, r.value);
     }

@@ -1,4 +1,4 @@
-import { Double, Int32, Long, ObjectId } from 'bson';
+import { DBRef, Double, Int32, Long, ObjectId } from 'bson';
 import type { Document } from '../bson.js';
 import { MongoCommandError } from '../errors.js';
 import { deepClone } from '../values/clone.js';
@@ -239,5 +239,16 @@ describe('applyReplacement', () => {
   it('does not mutate the original document', () => {
     const original = deepFreeze({ _id: new ObjectId(), a: [1] });
     expect(() => applyReplacement(original, { b: 1 })).not.toThrow();
+  });
+});
+
+describe('applyUpdate: DBRef values', () => {
+  it('updates a DBRef as the document of its $ref/$id/$db fields', () => {
+    const oid = new ObjectId();
+    const r = applyUpdate({ _id: 1, ref: new DBRef('things', oid) }, { $set: { 'ref.$db': 'other' } });
+    expect(r.doc.ref).toEqual({ $ref: 'things', $id: oid, $db: 'other' });
+    expect(
+      applyUpdate({ _id: 1, ref: new DBRef('things', oid) }, { $set: { 'ref.$ref': 'things' } }).modified,
+    ).toBe(false);
   });
 });
