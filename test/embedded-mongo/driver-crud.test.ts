@@ -1042,3 +1042,37 @@ describe('errors and cluster time', () => {
     expect(second.greaterThan(first)).toBe(true);
   });
 });
+
+describe('handshake and admin commands', () => {
+  it('presents itself as the primary of replica set rs0 running MongoDB 8.0', async () => {
+    const admin = client.db('admin');
+    const hello = await admin.command({ hello: 1 });
+    expect(hello).toMatchObject({ isWritablePrimary: true, setName: 'rs0', ok: 1 });
+    expect(hello.hosts).toEqual([hello.me]);
+    expect(hello.maxWireVersion).toBeGreaterThanOrEqual(25);
+    expect(hello.logicalSessionTimeoutMinutes).toBeGreaterThan(0);
+    const buildInfo = await admin.command({ buildInfo: 1 });
+    expect(buildInfo.version).toMatch(/^8\.0\./);
+    const commands = await admin.command({ listCommands: 1 });
+    expect(Object.keys(commands.commands as Document)).toEqual(
+      expect.arrayContaining(['find', 'insert', 'getMore']),
+    );
+    expect(await admin.command({ ping: 1 })).toMatchObject({ ok: 1 });
+    expect(await admin.command({ serverStatus: 1 })).toMatchObject({ ok: 1 });
+  });
+});
+
+describe('idle cursor timeout', () => {
+  const shortLived = withEmbeddedServer({ cursorTimeoutMillis: 300 });
+
+  it('closes a cursor left idle longer than cursorTimeoutMillis (getMore: CursorNotFound 43)', async () => {
+    const other = await shortLived.client();
+    const coll = other.db('cursors').collection<TestDoc>('c');
+    await coll.insertMany(Array.from({ length: 10 }, (_, i) => ({ _id: i })));
+    const cursor = coll.find({}, { batchSize: 2 });
+    await cursor.next();
+    await new Promise((r) => setTimeout(r, 1500));
+    await expectServerError(cursor.toArray(), 43, 'CursorNotFound');
+    await cursor.close();
+  });
+});
