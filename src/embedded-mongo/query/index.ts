@@ -23,6 +23,7 @@ export {
   type SortOptions,
 } from './sort.js';
 export { compileRegex, regexSpecOf, validateRegexOptions, type RegexSpec } from './regex.js';
+export { collatorFor, type StringComparator } from './collation.js';
 export { compileSchema as compileJsonSchema } from './json-schema.js';
 export {
   loadDefaultExpressionEvaluator,

@@ -609,3 +609,28 @@ describe('filterPaths', () => {
     ]);
   });
 });
+
+describe('compileFilter: collation', () => {
+  const caseInsensitive = { collation: { locale: 'en_US', strength: 2 } };
+  const baseLetters = { collation: { locale: 'fr', strength: 1 } };
+
+  it('compares strings with the collation for equality, ranges and $in', () => {
+    const docs = [{ x: 'PING' }, { x: 'ping' }, { x: 'pong' }, { x: ['Ping'] }];
+    expect(which({ x: 'ping' }, docs, caseInsensitive)).toEqual([0, 1, 3]);
+    expect(which({ x: { $in: ['PONG', 'zz'] } }, docs, caseInsensitive)).toEqual([2]);
+    expect(which({ x: { $ne: 'ping' } }, docs, caseInsensitive)).toEqual([2]);
+    expect(which({ x: { $gt: 'PING' } }, docs, caseInsensitive)).toEqual([2]);
+    expect(which({ x: 'ping' }, docs)).toEqual([1]);
+    expect(which({ x: 'ping' }, docs, { collation: { locale: 'simple' } })).toEqual([1]);
+  });
+
+  it('strength 1 also ignores accents; regexes ignore the collation', () => {
+    expect(matches({ x: 'cote' }, { x: 'Côté' }, baseLetters)).toBe(true);
+    expect(matches({ x: 'cote' }, { x: 'Côté' }, caseInsensitive)).toBe(false);
+    expect(matches({ x: /^PING$/ }, { x: 'ping' }, caseInsensitive)).toBe(false);
+  });
+
+  it('rejects a collation without a locale', () => {
+    expect(codeOf(() => compileFilter({}, { collation: { strength: 2 } }))).toBe(2);
+  });
+});

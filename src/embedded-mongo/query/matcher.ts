@@ -26,6 +26,7 @@ import {
   TYPE_NUMBERS,
   type BsonTypeName,
 } from '../values/index.js';
+import { collatorFor, type StringComparator } from './collation.js';
 import { lateBoundEvaluator, type ExpressionEvaluator } from './expression-evaluator.js';
 import { compileSchema } from './json-schema.js';
 import {
@@ -71,6 +72,8 @@ export interface FilterOptions {
   evaluateExpr?: ExpressionEvaluator;
   /** `$text` support; without it `$text` fails as with no text index (IndexNotFound). */
   textMatcher?: TextMatcherFactory;
+  /** The operation's collation (`{locale, strength, ...}`); strings compare binary without one. */
+  collation?: Document;
 }
 
 const ALWAYS: Matcher = () => true;
@@ -136,6 +139,7 @@ const GEO_OPERATORS = new Set([
 
 interface Context {
   readonly options: FilterOptions;
+  readonly collator: StringComparator | undefined;
   /** Inside `$elemMatch`: matching array elements, not the top-level document. */
   readonly subDocument: boolean;
 }
@@ -349,9 +353,9 @@ function parseRegexDocument(context: Record<string, unknown>): FieldOp {
   return regexOp({ pattern, options });
 }
 
-function parseIn(arg: unknown, op: string): FieldOp {
+function parseIn(arg: unknown, op: string, ctx: Context): FieldOp {
   if (!Array.isArray(arg)) throw badValue(`${op} needs an array`);
-  const set = new ValueSet();
+  const set = new ValueSet(ctx.collator);
   for (const e of arg) {
     if (isOperatorDocument(e, false)) throw badValue('cannot nest $ under $in');
     const spec = regexSpecOf(e);
@@ -474,7 +478,7 @@ function parseNot(arg: unknown, ctx: Context): FieldOp {
 
 function parseElemMatch(arg: unknown, ctx: Context): FieldOp {
   if (!isPlainObject(arg)) throw badValue('$elemMatch needs an Object');
-  const sub: Context = { options: ctx.options, subDocument: true };
+  const sub: Context = { ...ctx, subDocument: true };
   const first = firstKey(arg);
   const valueCase = isOperatorDocument(arg, true) && first !== undefined && !PATHLESS.has(first);
   if (valueCase) {
@@ -532,7 +536,7 @@ function parseAll(arg: unknown, ctx: Context): FieldOp {
       const k = firstKey(e);
       if (k !== undefined && PATH_OPERATORS.has(k)) throw badValue('no $ expressions in $all');
     }
-    return leaf(equalityPred(e));
+    return leaf(equalityPred(e, ctx.collator));
   });
   if (ops.length === 0) return neverOp;
   return andOp(ops);
@@ -548,21 +552,21 @@ function parseOperator(
 ): FieldOp | null {
   switch (op) {
     case '$eq':
-      return leaf(equalityPred(arg));
+      return leaf(equalityPred(arg, ctx.collator));
     case '$ne':
       if (isRegexValue(arg)) throw badValue("Can't have regex as arg to $ne.");
-      return notOp(leaf(equalityPred(arg)));
+      return notOp(leaf(equalityPred(arg, ctx.collator)));
     case '$lt':
     case '$lte':
     case '$gt':
     case '$gte':
       if (isRegexValue(arg))
         throw badValue(`Can't have RegEx as arg to predicate over field '${fieldName}'.`);
-      return leaf(comparisonPred(op, arg));
+      return leaf(comparisonPred(op, arg, ctx.collator));
     case '$in':
-      return parseIn(arg, '$in');
+      return parseIn(arg, '$in', ctx);
     case '$nin':
-      return notOp(parseIn(arg, '$nin'));
+      return notOp(parseIn(arg, '$nin', ctx));
     case '$not':
       return parseNot(arg, ctx);
     case '$exists': {
@@ -618,7 +622,7 @@ function parseField(name: string, value: unknown, ctx: Context): Matcher[] {
   if (isOperatorDocument(value, false))
     return parseOperatorDocument(value, ctx, name).map((op) => op.bind(path));
   if (isRegexValue(value)) return [regexFromValue(value).bind(path)];
-  return [leaf(equalityPred(value === undefined ? null : value)).bind(path)];
+  return [leaf(equalityPred(value === undefined ? null : value, ctx.collator)).bind(path)];
 }
 
 function parseTree(op: '$and' | '$or' | '$nor', arg: unknown, ctx: Context): Matcher {
@@ -649,7 +653,7 @@ function parseTopLevel(op: string, arg: unknown, ctx: Context): Matcher | null {
     case '$id':
     case '$ref':
     case '$db':
-      return leaf(equalityPred(arg)).bind(compilePath(op));
+      return leaf(equalityPred(arg, ctx.collator)).bind(compilePath(op));
     case '$expr': {
       if (ctx.subDocument) throw badValue('$expr can only be applied to the top-level document');
       const evaluate = lateBoundEvaluator(ctx.options.evaluateExpr, '$expr');
@@ -703,7 +707,7 @@ function parseDocument(filter: Record<string, unknown>, ctx: Context): Matcher {
 /** Compiles a query filter. Throws MongoDB's error for an invalid filter. */
 export function compileFilter(filter: Document, options: FilterOptions = {}): Matcher {
   if (!isPlainObject(filter)) throw badValue('filter must be an object');
-  return parseDocument(filter, { options, subDocument: false });
+  return parseDocument(filter, { options, collator: collatorFor(options.collation), subDocument: false });
 }
 
 /** Validates a filter (throws MongoDB's parse error) without keeping the matcher. */

@@ -16,6 +16,7 @@ import {
   toDec,
   type BsonTypeName,
 } from '../values/index.js';
+import type { StringComparator } from './collation.js';
 import type { Pred } from './paths.js';
 
 const TWO_63 = 2 ** 63;
@@ -65,13 +66,27 @@ function isNullish(v: unknown): boolean {
   return v === null || v === undefined;
 }
 
-/** `$eq` (and implicit equality): exact cross-type numeric equality, null matches missing. */
-export function equalityPred(rhs: unknown): Pred {
+function stringOf(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  return bsonTypeOf(v) === 'symbol' ? String((v as { value: unknown }).value) : undefined;
+}
+
+/**
+ * `$eq` (and implicit equality): exact cross-type numeric equality, null matches missing; strings
+ * compare with `collator` when given.
+ */
+export function equalityPred(rhs: unknown, collator?: StringComparator): Pred {
   if (isNullish(rhs)) return isNullish;
   const t = bsonTypeOf(rhs);
-  if (t === 'string') {
-    return (v) =>
-      typeof v === 'string' ? v === rhs : bsonTypeOf(v) === 'symbol' && compareValues(v, rhs) === 0;
+  if (t === 'string' || t === 'symbol') {
+    const r = stringOf(rhs) as string;
+    if (collator) {
+      return (v) => {
+        const s = stringOf(v);
+        return s !== undefined && collator(s, r) === 0;
+      };
+    }
+    return (v) => (typeof v === 'string' ? v === r : stringOf(v) === r);
   }
   if (t === 'bool') return (v) => v === rhs;
   if (isNumericType(t)) {
@@ -114,8 +129,8 @@ function numberTest(op: ComparisonOperator, x: number): Pred {
   }
 }
 
-/** `$lt $lte $gt $gte` with MongoDB's type bracketing. */
-export function comparisonPred(op: ComparisonOperator, rhs: unknown): Pred {
+/** `$lt $lte $gt $gte` with MongoDB's type bracketing; strings compare with `collator` when given. */
+export function comparisonPred(op: ComparisonOperator, rhs: unknown, collator?: StringComparator): Pred {
   const inclusive = op === '$lte' || op === '$gte';
   if (isNullish(rhs)) return inclusive ? isNullish : () => false;
   const t = bsonTypeOf(rhs);
@@ -125,6 +140,13 @@ export function comparisonPred(op: ComparisonOperator, rhs: unknown): Pred {
   }
   const test = signTest(op);
   const rank = canonicalRank(t);
+  if (collator && (t === 'string' || t === 'symbol')) {
+    const r = stringOf(rhs) as string;
+    return (v) => {
+      const s = stringOf(v);
+      return s !== undefined && test(collator(s, r));
+    };
+  }
   if (isNumericType(t)) {
     const x = exactNumber(rhs);
     if (x !== undefined && x !== x) return inclusive ? isNaNNumber : () => false;
@@ -146,6 +168,8 @@ export function comparisonPred(op: ComparisonOperator, rhs: unknown): Pred {
 
 /** The membership test of `$in`: hashed by exact value, plus regexes. */
 export class ValueSet {
+  /** With a collation, strings are compared one by one (ICU has no cheap hash key). */
+  private readonly collatedStrings: string[] = [];
   private readonly strings = new Set<string>();
   private readonly numbers = new Set<number>();
   private readonly inexactNumbers: unknown[] = [];
@@ -156,9 +180,22 @@ export class ValueSet {
   private hasTrue = false;
   private hasFalse = false;
 
+  constructor(private readonly collator?: StringComparator) {}
+
+  private addString(s: string): void {
+    if (this.collator) this.collatedStrings.push(s);
+    else this.strings.add(s);
+  }
+
+  private hasString(s: string): boolean {
+    if (!this.collator) return this.strings.has(s);
+    for (const c of this.collatedStrings) if (this.collator(s, c) === 0) return true;
+    return false;
+  }
+
   add(v: unknown): void {
     if (typeof v === 'string') {
-      this.strings.add(v);
+      this.addString(v);
       return;
     }
     if (isNullish(v)) {
@@ -178,7 +215,7 @@ export class ValueSet {
       return;
     }
     if (t === 'symbol') {
-      this.strings.add(String((v as { value: unknown }).value));
+      this.addString(String((v as { value: unknown }).value));
       return;
     }
     this.keys.add(keyString(v));
@@ -195,7 +232,7 @@ export class ValueSet {
   }
 
   has(v: unknown): boolean {
-    if (typeof v === 'string') return this.strings.has(v) || (this.regexes.length > 0 && this.regexMatch(v));
+    if (typeof v === 'string') return this.hasString(v) || (this.regexes.length > 0 && this.regexMatch(v));
     if (isNullish(v)) return this.hasNull;
     if (typeof v === 'boolean') return v ? this.hasTrue : this.hasFalse;
     const n = exactNumber(v);
@@ -203,7 +240,7 @@ export class ValueSet {
     const t = bsonTypeOf(v);
     if (isNumericType(t)) return this.inexactNumbers.some((x) => compareValues(v, x) === 0);
     if (this.regexes.length > 0 && this.regexMatch(v)) return true;
-    if (t === 'symbol') return this.strings.has(String((v as { value: unknown }).value));
+    if (t === 'symbol') return this.hasString(String((v as { value: unknown }).value));
     return this.keyRanks.has(canonicalRank(t)) && this.keys.has(keyString(v));
   }
 }

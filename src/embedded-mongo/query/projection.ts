@@ -343,7 +343,7 @@ function parseSubObjectAsExpression(
     if (parts.length !== 1 || !isRootParent)
       throw fail(31275, 'Cannot use $elemMatch projection on a nested field.');
     const field = parts[0];
-    const matcher = compileFilter({ [field]: { $elemMatch: arg } });
+    const matcher = compileFilter({ [field]: { $elemMatch: arg } }, ctx.options.filterOptions);
     addNodeAtPath(
       parent,
       parts,

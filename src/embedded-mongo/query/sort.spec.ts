@@ -211,3 +211,20 @@ describe('sort: specification', () => {
     ]);
   });
 });
+
+describe('sort: collation', () => {
+  it('orders strings with the collation', () => {
+    const docs = [
+      { _id: 1, s: 'b' },
+      { _id: 2, s: 'B' },
+      { _id: 3, s: 'a' },
+      { _id: 4, s: '10' },
+      { _id: 5, s: '9' },
+    ];
+    expect(order(docs, { s: 1 })).toEqual([4, 5, 2, 3, 1]);
+    expect(order(docs, { s: 1 }, { collation: { locale: 'en', strength: 2 } })).toEqual([4, 5, 3, 1, 2]);
+    expect(order(docs, { s: 1 }, { collation: { locale: 'en', numericOrdering: true } })).toEqual([
+      5, 4, 3, 1, 2,
+    ]);
+  });
+});

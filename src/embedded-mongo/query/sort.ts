@@ -14,12 +14,23 @@
  */
 import type { Document } from '../bson.js';
 import { MongoCommandError, mongoError } from '../errors.js';
-import { bsonTypeOf, compareValues, isNumericType, isPlainObject, toDec } from '../values/index.js';
+import {
+  bsonTypeOf,
+  compareStrings,
+  compareValues,
+  isNumericType,
+  isPlainObject,
+  toDec,
+} from '../values/index.js';
+import { collatorFor } from './collation.js';
+import { exactNumber } from './predicates.js';
 import { compilePath, docOf, ownField, type CompiledPath } from './paths.js';
 
 export interface SortOptions {
   /** The text score of a document (when the query has `$text`). */
   textScore?: (doc: Document) => number | undefined;
+  /** The operation's collation; string keys compare binary without one. */
+  collation?: Document;
 }
 
 export type Comparator = (a: Document, b: Document) => number;
@@ -130,6 +141,14 @@ function parseComponents(sort: Document, options: SortOptions): Component[] {
 
 /** Compares two sort-key values (MongoDB's order, with the empty-array key below null). */
 export function compareSortValues(a: unknown, b: unknown): number {
+  if (typeof a === 'number' && typeof b === 'number') {
+    if (a < b) return -1;
+    if (a > b) return 1;
+    if (a === b) return 0;
+    // NaN sorts below every other number and equals NaN.
+    return a !== a ? (b !== b ? 0 : -1) : 1;
+  }
+  if (typeof a === 'string' && typeof b === 'string') return compareStrings(a, b);
   if (a === EMPTY_ARRAY || b === EMPTY_ARRAY) {
     if (a === b) return 0;
     const other = a === EMPTY_ARRAY ? b : a;
@@ -189,10 +208,23 @@ function collect(
   for (const el of v) collect(el, path, i + 1, out, arrays);
 }
 
-function reduceKey(values: unknown[], ascending: boolean): unknown {
+/**
+ * A key value in the form that compares fastest: numbers with an exact double become JS numbers
+ * (their order is the same), missing becomes null. Keys are opaque: compare them with compareKeys.
+ */
+function normalize(v: unknown): unknown {
+  if (v === undefined) return null;
+  if (typeof v !== 'object' || v === null) return v;
+  const n = exactNumber(v);
+  return n === undefined ? v : n;
+}
+
+type ValueComparator = (a: unknown, b: unknown) => number;
+
+function reduceKey(values: unknown[], ascending: boolean, cmp: ValueComparator): unknown {
   let best = values[0];
   for (let k = 1; k < values.length; k++) {
-    const c = compareSortValues(values[k], best);
+    const c = cmp(values[k], best);
     if (ascending ? c < 0 : c > 0) best = values[k];
   }
   return best;
@@ -218,6 +250,10 @@ function checkParallel(all: string[][]): void {
 /** Validates a sort specification and compiles it. Throws MongoDB's errors (15974, 15975, 17312, ...). */
 export function parseSort(sort: Document, options: SortOptions = {}): CompiledSort {
   const components = parseComponents(sort, options);
+  const collator = collatorFor(options.collation);
+  const cmpValue: ValueComparator = collator
+    ? (a, b) => (typeof a === 'string' && typeof b === 'string' ? collator(a, b) : compareSortValues(a, b))
+    : compareSortValues;
   const n = components.length;
   const directions = components.map((c) => (c.kind === 'meta' ? -1 : c.ascending ? 1 : -1));
   const pathCount = components.filter((c) => c.kind === 'path').length;
@@ -235,7 +271,7 @@ export function parseSort(sort: Document, options: SortOptions = {}): CompiledSo
       if (parts.length === 1) {
         const v = c.path.safe[0] ? doc[parts[0]] : ownField(doc, parts[0]);
         if (!Array.isArray(v)) {
-          key[k] = v === undefined ? null : v;
+          key[k] = normalize(v);
           continue;
         }
       }
@@ -243,7 +279,7 @@ export function parseSort(sort: Document, options: SortOptions = {}): CompiledSo
       const seen: ArrayPaths = arrays ? [] : undefined;
       collect(doc, c.path, 0, values, seen);
       if (arrays && seen && seen.length > 0) arrays.push([...new Set(seen)]);
-      key[k] = reduceKey(values, c.ascending);
+      key[k] = normalize(reduceKey(values, c.ascending, cmpValue));
     }
     if (arrays && arrays.length > 1) checkParallel(arrays);
     return key;
@@ -251,7 +287,7 @@ export function parseSort(sort: Document, options: SortOptions = {}): CompiledSo
 
   const compareKeys = (a: SortKey, b: SortKey): number => {
     for (let k = 0; k < n; k++) {
-      const c = compareSortValues(a[k], b[k]);
+      const c = cmpValue(a[k], b[k]);
       if (c !== 0) return c * directions[k];
     }
     return 0;
