@@ -33,7 +33,7 @@ import {
   type CompiledExpr,
   type Vars,
 } from './expressions/core.js';
-import { coerceToLong, decOut, doubleToScaledDec, fitsLong, toScaledDec } from './expressions/numbers.js';
+import { coerceToLong, decimal128Parts, decOut, doubleToScaledDec, fitsLong } from './expressions/numbers.js';
 import { parseSort, type CompiledSort, type SortKey } from '../query/sort.js';
 import { getDocumentMetadata } from './metadata.js';
 
@@ -62,11 +62,16 @@ const RANK: Record<NumericKind, number> = { int: 0, long: 1, double: 2, decimal:
 export class SumState {
   widest: NumericKind = 'int';
   count = 0;
-  private intTotal = 0n;
+  /** Integer total: intBig plus intSmall (kept as a JS number while it is exact, for speed). */
+  private intBig = 0n;
+  private intSmall = 0;
   private dblSum = 0;
   private dblComp = 0;
-  private dec: Dec | undefined;
-  private decScale = 0;
+  /** Exact decimal total: decCoef * 10^decExp (the smallest exponent seen, as Decimal128 keeps). */
+  private decCoef = 0n;
+  private decExp: number | undefined;
+  /** NaN / infinities among the decimals. */
+  private decSpecial: Dec | undefined;
 
   add(v: unknown): void {
     const kind = numericKind(v);
@@ -75,8 +80,14 @@ export class SumState {
     if (RANK[kind] > RANK[this.widest]) this.widest = kind;
     switch (kind) {
       case 'int':
+        this.intSmall += typeof v === 'number' ? v : (v as { value: number }).value;
+        if (this.intSmall > 2 ** 52 || this.intSmall < -(2 ** 52)) {
+          this.intBig += BigInt(this.intSmall);
+          this.intSmall = 0;
+        }
+        break;
       case 'long':
-        this.intTotal += toBigInt(v);
+        this.intBig += toBigInt(v);
         break;
       case 'double': {
         const x = toDouble(v);
@@ -86,13 +97,35 @@ export class SumState {
         this.dblSum = t;
         break;
       }
-      case 'decimal': {
-        const s = toScaledDec(v);
-        this.dec = this.dec ? this.dec.plus(s.d) : s.d;
-        this.decScale = Math.max(this.decScale, s.scale);
+      case 'decimal':
+        this.addDecimal(v);
         break;
-      }
     }
+  }
+
+  private addDecimal(v: unknown): void {
+    const p = decimal128Parts(v);
+    if (p.special) {
+      const x = new Dec(p.special === 'nan' ? NaN : p.neg ? -Infinity : Infinity);
+      this.decSpecial = this.decSpecial ? this.decSpecial.plus(x) : x;
+      return;
+    }
+    const c = p.neg ? -p.coef : p.coef;
+    if (this.decExp === undefined) {
+      this.decCoef = c;
+      this.decExp = p.exp;
+    } else if (p.exp === this.decExp) {
+      this.decCoef += c;
+    } else if (p.exp < this.decExp) {
+      this.decCoef = this.decCoef * 10n ** BigInt(this.decExp - p.exp) + c;
+      this.decExp = p.exp;
+    } else {
+      this.decCoef += c * 10n ** BigInt(p.exp - this.decExp);
+    }
+  }
+
+  private get intTotal(): bigint {
+    return this.intBig + BigInt(this.intSmall);
   }
 
   /** The non-decimal part as a double. */
@@ -102,8 +135,10 @@ export class SumState {
 
   /** The total as an exact decimal with its display scale. */
   decimalTotal(): { d: Dec; scale: number } {
-    let d = this.dec ?? new Dec(0);
-    let scale = this.decScale;
+    const exp = this.decExp ?? 0;
+    let d = new Dec(`${this.decCoef}e${exp}`);
+    let scale = Math.max(0, -exp);
+    if (this.decSpecial) d = d.plus(this.decSpecial);
     d = d.plus(new Dec(this.intTotal.toString()));
     const dbls = this.dblSum + this.dblComp;
     if (dbls !== 0 || Number.isNaN(dbls)) {

@@ -29,6 +29,7 @@ export {
   compilePipeline,
   compileUpdatePipeline,
   runPipeline,
+  runUpdatePipeline,
   type CompiledPipeline,
   type RunEnv,
 } from './pipeline.js';

@@ -10,7 +10,9 @@ import { createCompileContext, evaluateVariables, validateUserVariableName } fro
 import { fail, isPlainObject, type Vars } from './expressions/core.js';
 import { lookupStage } from './stages/registry.js';
 import {
-  toAsync,
+  batchesOf,
+  unbatch,
+  type Batches,
   type CompiledPipeline,
   type CompiledStage,
   type RunEnv,
@@ -94,18 +96,18 @@ function coalesce(stages: CompiledStage[]): CompiledStage[] {
   return out;
 }
 
-async function* runFused(
-  transforms: readonly Transform[],
-  input: AsyncIterable<Document>,
-  env: RunEnv,
-): AsyncIterable<Document> {
-  outer: for await (const doc of input) {
-    let d: Document | undefined = doc;
-    for (const t of transforms) {
-      d = t(d, env);
-      if (d === undefined) continue outer;
+async function* runFused(transforms: readonly Transform[], input: Batches, env: RunEnv): Batches {
+  for await (const batch of input) {
+    const out: Document[] = [];
+    outer: for (const doc of batch) {
+      let d: Document | undefined = doc;
+      for (const t of transforms) {
+        d = t(d, env);
+        if (d === undefined) continue outer;
+      }
+      out.push(d);
     }
-    yield d;
+    if (out.length) yield out;
   }
 }
 
@@ -123,7 +125,7 @@ function assemble(stages: CompiledStage[]): CompiledPipeline {
   return {
     stages,
     run(input, env) {
-      let it: AsyncIterable<Document> = toAsync(input);
+      let it: Batches = batchesOf(input);
       for (const seg of segments) it = Array.isArray(seg) ? runFused(seg, it, env) : seg.run(it, env);
       return it;
     },
@@ -171,6 +173,15 @@ export function runPipeline(
   pipeline: Document[],
   ctx: PipelineContext,
 ): AsyncIterable<Document> {
+  return unbatch(runPipelineBatches(input, pipeline, ctx));
+}
+
+/** runPipeline, yielding the output in batches (cheaper for consumers that fill reply batches). */
+export function runPipelineBatches(
+  input: AsyncIterable<Document> | Iterable<Document>,
+  pipeline: Document[],
+  ctx: PipelineContext,
+): AsyncIterable<Document[]> {
   const vars = runVariables(ctx);
   const compiled = compilePipeline(pipeline, ctx, userVariableNames(vars));
   return compiled.run(input, { vars, ctx, cache: new Map() });
@@ -183,7 +194,7 @@ export async function aggregate(
   ctx: PipelineContext,
 ): Promise<Document[]> {
   const out: Document[] = [];
-  for await (const d of runPipeline(input, pipeline, ctx)) out.push(d);
+  for await (const batch of runPipelineBatches(input, pipeline, ctx)) for (const d of batch) out.push(d);
   return out;
 }
 
@@ -225,4 +236,31 @@ export function compileUpdatePipeline(
     }
     return d;
   };
+}
+
+const updatePipelines = new WeakMap<
+  object,
+  { names: string; apply: (doc: Document, vars: Vars) => Document }
+>();
+
+/**
+ * The pipeline runner update/apply-update.ts expects (PipelineRunner): applies an update pipeline
+ * to documents with the statement's evaluated `let` variables and $$NOW. Compiled once per
+ * pipeline array.
+ */
+export function runUpdatePipeline(
+  docs: Document[],
+  pipeline: Document[],
+  ctx: { readonly variables: Document; readonly now: Date },
+): Document[] {
+  const names = Object.keys(ctx.variables);
+  const signature = names.join('\0');
+  let entry = updatePipelines.get(pipeline);
+  if (!entry || entry.names !== signature) {
+    entry = { names: signature, apply: compileUpdatePipeline(pipeline, names) };
+    updatePipelines.set(pipeline, entry);
+  }
+  const vars: Vars = { ...ctx.variables, NOW: ctx.now };
+  const apply = entry.apply;
+  return docs.map((d) => apply(d, vars));
 }

@@ -36,9 +36,52 @@ export function doubleToScaledDec(x: number, digits = 34): ScaledDec {
   return { d: new Dec(text), scale: scaleOfText(text) };
 }
 
+function u32(b: Uint8Array, off: number): number {
+  return (b[off] | (b[off + 1] << 8) | (b[off + 2] << 16)) + b[off + 3] * 0x1000000;
+}
+
+/** A Decimal128 taken apart: value = (neg ? -1 : 1) * coef * 10^exp, or a special value. */
+export interface DecimalParts {
+  readonly neg: boolean;
+  readonly coef: bigint;
+  readonly exp: number;
+  readonly special?: 'nan' | 'inf';
+}
+
+/**
+ * Decodes a Decimal128's bytes (IEEE 754-2008 BID) without going through its text form, which is
+ * an order of magnitude slower; used on hot paths such as $sum over prices.
+ */
+export function decimal128Parts(v: unknown): DecimalParts {
+  const b = (v as { bytes: Uint8Array }).bytes;
+  const lo = BigInt(u32(b, 0)) | (BigInt(u32(b, 4)) << 32n);
+  const hiHigh = u32(b, 12);
+  const hi = BigInt(u32(b, 8)) | (BigInt(hiHigh) << 32n);
+  const neg = hiHigh >= 0x80000000;
+  if (((hiHigh >>> 29) & 3) === 3) {
+    const top5 = (hiHigh >>> 26) & 0x1f;
+    if (top5 === 0x1e) return { neg, coef: 0n, exp: 0, special: 'inf' };
+    if (top5 === 0x1f) return { neg, coef: 0n, exp: 0, special: 'nan' };
+    // The large-coefficient form only encodes values above 10^34: non-canonical, read as zero.
+    return { neg, coef: 0n, exp: Number((hi >> 47n) & 0x3fffn) - 6176 };
+  }
+  const exp = Number((hi >> 49n) & 0x3fffn) - 6176;
+  const coef = ((hi & 0x1ffffffffffffn) << 64n) | lo;
+  return { neg, coef, exp };
+}
+
+function partsToDec(p: DecimalParts): Dec {
+  if (p.special === 'nan') return new Dec(NaN);
+  if (p.special === 'inf') return new Dec(p.neg ? -Infinity : Infinity);
+  return new Dec(`${p.neg ? '-' : ''}${p.coef}e${p.exp}`);
+}
+
 export function toScaledDec(v: unknown): ScaledDec {
   const kind = numericKind(v);
-  if (kind === 'decimal') return { d: toDec(v), scale: decimalScale(v) };
+  if (kind === 'decimal') {
+    const p = decimal128Parts(v);
+    return { d: partsToDec(p), scale: Math.max(0, -p.exp) };
+  }
   if (kind === 'double') return doubleToScaledDec(toDouble(v));
   return { d: new Dec(toBigInt(v).toString()), scale: 0 };
 }

@@ -11,7 +11,7 @@ import { coerceToLong, isIntegral } from '../expressions/numbers.js';
 import { countField, isGroupByExpression } from './bucket.js';
 import { parseGroupFields } from './group.js';
 import { approxSize, MemoryGuard } from './memory.js';
-import type { StageParser, StreamStage } from './stage.js';
+import { chunks, type StageParser, type StreamStage } from './stage.js';
 
 export const parseBucketAuto: StageParser = (spec, pc, name) => {
   if (!isPlainObject(spec))
@@ -64,10 +64,12 @@ export const parseBucketAuto: StageParser = (spec, pc, name) => {
         "Exceeded memory limit for $bucketAuto, but didn't allow external spilling.",
       );
       const entries: { key: unknown; doc: Document }[] = [];
-      for await (const doc of input) {
-        const v = groupByExpr(doc, env.vars);
-        if (guard.active) guard.add(approxSize(doc));
-        entries.push({ key: v === undefined ? null : v, doc });
+      for await (const batch of input) {
+        for (const doc of batch) {
+          const v = groupByExpr(doc, env.vars);
+          if (guard.active) guard.add(approxSize(doc));
+          entries.push({ key: v === undefined ? null : v, doc });
+        }
       }
       if (entries.length === 0) return;
       const order = entries.map((_, i) => i);
@@ -86,6 +88,7 @@ export const parseBucketAuto: StageParser = (spec, pc, name) => {
         }
         ranges.push([start, i]);
       }
+      const results: Document[] = [];
       for (let b = 0; b < ranges.length; b++) {
         const [start, end] = ranges[b];
         const min = sorted[start].key;
@@ -97,8 +100,9 @@ export const parseBucketAuto: StageParser = (spec, pc, name) => {
         }
         const out: Document = { _id: id };
         fields.forEach((f, fi) => setOwn(out, f.field, accs[fi].value()));
-        yield out;
+        results.push(out);
       }
+      yield* chunks(results);
     },
   };
   return stage;

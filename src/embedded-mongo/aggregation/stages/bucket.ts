@@ -8,7 +8,7 @@ import { canonicalRank, bsonTypeOf, compareValues } from '../../values/index.js'
 import { fail, isPlainObject, show, typeName, type CompiledExpr } from '../expressions/core.js';
 import { groupDocuments, parseGroupFields, type GroupField } from './group.js';
 import { MemoryGuard } from './memory.js';
-import type { StageParseContext, StageParser, StreamStage } from './stage.js';
+import { chunks, type StageParseContext, type StageParser, type StreamStage } from './stage.js';
 
 /** Default output of $bucket / $bucketAuto. */
 export function countField(pc: StageParseContext): GroupField[] {
@@ -131,14 +131,13 @@ export const parseBucket: StageParser = (spec, pc, name) => {
     name,
     kind: 'stream',
     async *run(input, env) {
-      const groups: Document[] = [];
       const guard = new MemoryGuard(
         env,
         "Exceeded memory limit for $bucket, but didn't allow external spilling.",
       );
-      for await (const g of groupDocuments(input, idExpr, fields, env.vars, guard)) groups.push(g);
+      const groups = await groupDocuments(input, idExpr, fields, env.vars, guard);
       groups.sort((a, b) => compareValues(a._id, b._id));
-      yield* groups;
+      yield* chunks(groups);
     },
   };
   return stage;

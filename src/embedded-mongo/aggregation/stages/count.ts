@@ -15,11 +15,11 @@ export const parseCount: StageParser = (spec, _pc, name) => {
     kind: 'stream',
     async *run(input) {
       let n = 0;
-      for await (const _ of input) n++;
+      for await (const batch of input) n += batch.length;
       if (n > 0) {
         const out: Document = {};
         out[field] = intOrLong(n);
-        yield out;
+        yield [out];
       }
     },
   };

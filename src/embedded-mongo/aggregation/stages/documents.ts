@@ -4,7 +4,7 @@
  */
 import type { Document } from '../../bson.js';
 import { fail, isPlainObject } from '../expressions/core.js';
-import type { StageParser, StreamStage } from './stage.js';
+import { chunks, type StageParser, type StreamStage } from './stage.js';
 
 export const parseDocuments: StageParser = (spec, pc, name) => {
   const expr = pc.compile(spec);
@@ -16,8 +16,8 @@ export const parseDocuments: StageParser = (spec, pc, name) => {
       if (!Array.isArray(v)) fail(5858203, 'an array is expected');
       for (const d of v) {
         if (!isPlainObject(d)) fail(40228, '$documents: each element of the array must be an object');
-        yield d as Document;
       }
+      yield* chunks(v as Document[]);
     },
   };
   return stage;

@@ -26,7 +26,7 @@ export const parseFacet: StageParser = (spec, pc, name) => {
       const docs = await collect(input);
       const out: Document = {};
       for (const [facet, pipeline] of facets) setOwn(out, facet, await collect(pipeline.run(docs, env)));
-      yield out;
+      yield [out];
     },
   };
   return stage;

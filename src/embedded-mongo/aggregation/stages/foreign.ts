@@ -6,13 +6,13 @@
 import type { Document } from '../../bson.js';
 import { isIndexComponent, keyString } from '../../values/index.js';
 import { getField, isPlainObject } from '../expressions/core.js';
-import { collect, toAsync, type RunEnv } from './stage.js';
+import { batchesOf, collect, type RunEnv } from './stage.js';
 
 export function foreignDocuments(env: RunEnv, db: string, coll: string): Promise<Document[]> {
   const key = `docs\0${db}\0${coll}`;
   let p = env.cache.get(key) as Promise<Document[]> | undefined;
   if (!p) {
-    p = collect(toAsync(env.ctx.resolveCollection(db, coll)));
+    p = collect(batchesOf(env.ctx.resolveCollection(db, coll)));
     env.cache.set(key, p);
   }
   return p;

@@ -72,34 +72,39 @@ export const parseGraphLookup: StageParser = (spec, pc, name) => {
     name,
     kind: 'stream',
     async *run(input, env) {
-      for await (const doc of input) {
-        const index = await foreignIndex(env, ns.db, ns.coll, toParts);
-        const start = startExpr(doc, env.vars);
-        let frontier: unknown[] = Array.isArray(start) ? start : [start === undefined ? null : start];
-        const visited = new Map<string, Document>();
-        let depth = 0;
-        while (frontier.length > 0 && (maxDepth === undefined || depth <= maxDepth)) {
-          const next: unknown[] = [];
-          const positions = new Set<number>();
-          for (const v of frontier) for (const i of index.positions.get(keyString(v)) ?? []) positions.add(i);
-          for (const i of [...positions].sort((a, b) => a - b)) {
-            const found = index.docs[i];
-            const id = keyString(found._id);
-            if (visited.has(id)) continue;
-            if (matcher && !matcher(found)) continue;
-            let out = found;
-            if (depthField !== undefined) {
-              out = {};
-              for (const [k, x] of Object.entries(found)) setOwn(out, k, x);
-              out = setNested(out, fieldPathParts(depthField), Long.fromNumber(depth));
+      for await (const batch of input) {
+        const results: Document[] = [];
+        for (const doc of batch) {
+          const index = await foreignIndex(env, ns.db, ns.coll, toParts);
+          const start = startExpr(doc, env.vars);
+          let frontier: unknown[] = Array.isArray(start) ? start : [start === undefined ? null : start];
+          const visited = new Map<string, Document>();
+          let depth = 0;
+          while (frontier.length > 0 && (maxDepth === undefined || depth <= maxDepth)) {
+            const next: unknown[] = [];
+            const positions = new Set<number>();
+            for (const v of frontier)
+              for (const i of index.positions.get(keyString(v)) ?? []) positions.add(i);
+            for (const i of [...positions].sort((a, b) => a - b)) {
+              const found = index.docs[i];
+              const id = keyString(found._id);
+              if (visited.has(id)) continue;
+              if (matcher && !matcher(found)) continue;
+              let out = found;
+              if (depthField !== undefined) {
+                out = {};
+                for (const [k, x] of Object.entries(found)) setOwn(out, k, x);
+                out = setNested(out, fieldPathParts(depthField), Long.fromNumber(depth));
+              }
+              visited.set(id, out);
+              next.push(...getPathValues(found, fromParts));
             }
-            visited.set(id, out);
-            next.push(...getPathValues(found, fromParts));
+            frontier = next;
+            depth++;
           }
-          frontier = next;
-          depth++;
+          results.push(setNested(doc, asParts, [...visited.values()]));
         }
-        yield setNested(doc, asParts, [...visited.values()]);
+        yield results;
       }
     },
   };

@@ -13,7 +13,7 @@ import {
 } from '../accumulators.js';
 import { fail, isPlainObject, setOwn, typeName, type CompiledExpr, type Vars } from '../expressions/core.js';
 import { approxSize, MemoryGuard } from './memory.js';
-import type { StageParseContext, StageParser, StreamStage } from './stage.js';
+import { chunks, type Batches, type StageParseContext, type StageParser, type StreamStage } from './stage.js';
 
 export interface GroupField {
   readonly field: string;
@@ -42,45 +42,51 @@ interface Group {
   accumulators: Accumulator[];
 }
 
-/** Groups `input` by `idExpr`; yields {_id, ...fields} per group in first-seen order. */
-export async function* groupDocuments(
-  input: AsyncIterable<Document>,
+/** Groups `input` by `idExpr`: {_id, ...fields} per group in first-seen order. */
+export async function groupDocuments(
+  input: Batches,
   idExpr: CompiledExpr,
   fields: readonly GroupField[],
   vars: Vars,
   guard: MemoryGuard,
-): AsyncIterable<Document> {
+): Promise<Document[]> {
   const groups = new Map<string, Group>();
-  for await (const doc of input) {
-    let id = idExpr(doc, vars);
-    if (id === undefined) id = null;
-    const key = keyString(id);
-    let g = groups.get(key);
-    if (!g) {
-      const groupId = id;
-      g = { id: groupId, accumulators: fields.map((f) => startAccumulator(f.spec, groupId, vars)) };
-      groups.set(key, g);
-      if (guard.active) guard.add(approxSize(id) + 64 * fields.length);
-    }
-    for (let i = 0; i < fields.length; i++) {
-      const v = fields[i].spec.argument(doc, vars);
-      if (guard.active) guard.add(approxSize(v));
-      g.accumulators[i].process(v);
+  for await (const batch of input) {
+    for (const doc of batch) {
+      let id = idExpr(doc, vars);
+      if (id === undefined) id = null;
+      const key = keyString(id);
+      let g = groups.get(key);
+      if (!g) {
+        const groupId = id;
+        g = { id: groupId, accumulators: fields.map((f) => startAccumulator(f.spec, groupId, vars)) };
+        groups.set(key, g);
+        if (guard.active) guard.add(approxSize(id) + 64 * fields.length);
+      }
+      for (let i = 0; i < fields.length; i++) {
+        const v = fields[i].spec.argument(doc, vars);
+        if (guard.active) guard.add(approxSize(v));
+        g.accumulators[i].process(v);
+      }
     }
   }
+  const out: Document[] = [];
   for (const g of groups.values()) {
-    const out: Document = { _id: g.id };
-    fields.forEach((f, i) => setOwn(out, f.field, g.accumulators[i].value()));
-    yield out;
+    const doc: Document = { _id: g.id };
+    fields.forEach((f, i) => setOwn(doc, f.field, g.accumulators[i].value()));
+    out.push(doc);
   }
+  return out;
 }
 
 export function groupStage(name: string, idExpr: CompiledExpr, fields: readonly GroupField[]): StreamStage {
   return {
     name,
     kind: 'stream',
-    run: (input, env) =>
-      groupDocuments(input, idExpr, fields, env.vars, new MemoryGuard(env, GROUP_MEMORY_MESSAGE)),
+    async *run(input, env) {
+      const guard = new MemoryGuard(env, GROUP_MEMORY_MESSAGE);
+      yield* chunks(await groupDocuments(input, idExpr, fields, env.vars, guard));
+    },
   };
 }
 

@@ -3,7 +3,7 @@ import type { Document } from '../../bson.js';
 import { fail, typeName } from '../expressions/core.js';
 import { isIntegral64, coerceToLong } from '../expressions/numbers.js';
 import { numericKind } from '../../values/index.js';
-import type { RunEnv, StageParser, StreamStage } from './stage.js';
+import type { Batches, StageParser, StreamStage } from './stage.js';
 
 export const parseLimit: StageParser = (spec, _pc, name) => {
   if (!numericKind(spec)) fail(15957, `the limit must be specified as a number, not ${typeName(spec)}`);
@@ -15,11 +15,15 @@ export const parseLimit: StageParser = (spec, _pc, name) => {
     name,
     kind: 'stream',
     limit,
-    async *run(input: AsyncIterable<Document>, _env: RunEnv) {
-      let n = 0;
-      for await (const d of input) {
-        yield d;
-        if (++n >= limit) return;
+    async *run(input: Batches) {
+      let left = limit;
+      for await (const batch of input) {
+        if (batch.length >= left) {
+          yield batch.length === left ? batch : batch.slice(0, left);
+          return;
+        }
+        left -= batch.length;
+        yield batch;
       }
     },
   };
@@ -36,11 +40,18 @@ export const parseSkip: StageParser = (spec, _pc, name) => {
     name,
     kind: 'stream',
     skip,
-    async *run(input: AsyncIterable<Document>) {
-      let n = 0;
-      for await (const d of input) {
-        if (n++ < skip) continue;
-        yield d;
+    async *run(input: Batches) {
+      let left = skip;
+      for await (const batch of input) {
+        if (left === 0) {
+          yield batch;
+        } else if (batch.length <= left) {
+          left -= batch.length;
+        } else {
+          const rest: Document[] = batch.slice(left);
+          left = 0;
+          yield rest;
+        }
       }
     },
   };

@@ -113,21 +113,25 @@ export const parseLookup: StageParser = (spec, pc, name) => {
     name,
     kind: 'stream',
     async *run(input, env) {
-      for await (const doc of input) {
-        let candidates: Document[];
-        if (localParts && foreignParts && ns) {
-          const index = await foreignIndex(env, ns.db, ns.coll, foreignParts);
-          candidates = lookupKeys(index, pathKeys(doc, localParts, false));
-        } else {
-          candidates = ns ? await foreignDocuments(env, ns.db, ns.coll) : [];
+      for await (const batch of input) {
+        const out: Document[] = [];
+        for (const doc of batch) {
+          let candidates: Document[];
+          if (localParts && foreignParts && ns) {
+            const index = await foreignIndex(env, ns.db, ns.coll, foreignParts);
+            candidates = lookupKeys(index, pathKeys(doc, localParts, false));
+          } else {
+            candidates = ns ? await foreignDocuments(env, ns.db, ns.coll) : [];
+          }
+          let results = candidates;
+          if (sub) {
+            const vars: Record<string, unknown> = { ...env.vars };
+            for (const [n, e] of letExprs) vars[n] = e(doc, env.vars);
+            results = await collect(sub.run(candidates, { ...env, vars }));
+          }
+          out.push(setNested(doc, asParts, results));
         }
-        let results = candidates;
-        if (sub) {
-          const vars: Record<string, unknown> = { ...env.vars };
-          for (const [n, e] of letExprs) vars[n] = e(doc, env.vars);
-          results = await collect(sub.run(candidates, { ...env, vars }));
-        }
-        yield setNested(doc, asParts, results);
+        yield out;
       }
     },
   };

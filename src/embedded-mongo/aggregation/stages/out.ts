@@ -27,7 +27,7 @@ function writerStage(name: string, target: OutputTarget, mode: OutputMode): Stre
       if (!env.ctx.writeOutput) fail(238, `${name} is not supported in this context`);
       await env.ctx.writeOutput(target, docs, mode);
       // The pipeline's result is empty: the documents went to the target collection.
-      yield* [] as Document[];
+      yield* [] as Document[][];
     },
   };
 }

@@ -3,7 +3,7 @@ import type { Document } from '../../bson.js';
 import { numericKind, toDouble } from '../../values/index.js';
 import { fail, isPlainObject, typeName } from '../expressions/core.js';
 import { coerceToLong } from '../expressions/numbers.js';
-import type { StageParser, StreamStage } from './stage.js';
+import { chunks, type StageParser, type StreamStage } from './stage.js';
 
 export const parseSample: StageParser = (spec, _pc, name) => {
   if (!isPlainObject(spec)) fail(28745, 'the $sample stage specification must be an object');
@@ -22,19 +22,21 @@ export const parseSample: StageParser = (spec, _pc, name) => {
     async *run(input) {
       const reservoir: Document[] = [];
       let seen = 0;
-      for await (const doc of input) {
-        seen++;
-        if (reservoir.length < n) reservoir.push(doc);
-        else {
-          const j = Math.floor(Math.random() * seen);
-          if (j < n) reservoir[j] = doc;
+      for await (const batch of input) {
+        for (const doc of batch) {
+          seen++;
+          if (reservoir.length < n) reservoir.push(doc);
+          else {
+            const j = Math.floor(Math.random() * seen);
+            if (j < n) reservoir[j] = doc;
+          }
         }
       }
       for (let i = reservoir.length - 1; i > 0; i--) {
         const j = Math.floor(Math.random() * (i + 1));
         [reservoir[i], reservoir[j]] = [reservoir[j], reservoir[i]];
       }
-      yield* reservoir;
+      yield* chunks(reservoir);
     },
   };
   return stage;

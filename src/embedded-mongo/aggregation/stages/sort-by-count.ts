@@ -2,7 +2,7 @@
 import { fail, intOrLong, isPlainObject, typeName } from '../expressions/core.js';
 import { groupStage } from './group.js';
 import { parseSortStageSpec, sortAll } from './sort.js';
-import type { StageParser, StreamStage } from './stage.js';
+import { chunks, type StageParser, type StreamStage } from './stage.js';
 
 export const parseSortByCount: StageParser = (spec, pc, name) => {
   if (isPlainObject(spec)) {
@@ -40,7 +40,7 @@ export const parseSortByCount: StageParser = (spec, pc, name) => {
     name,
     kind: 'stream',
     async *run(input, env) {
-      yield* await sortAll(input, sort, env);
+      yield* chunks(await sortAll(input, sort, env));
     },
   };
   return [groupStage(name, idExpr, fields), sortStage];

@@ -4,6 +4,9 @@
  * loop: $match, $project, $addFields, ...) or a stream operator over the whole input ($group,
  * $sort, $lookup, ...). Compiled stages hold no per-run state, so a sub-pipeline compiles once and
  * runs once per outer document.
+ *
+ * Documents flow between stages in batches (arrays), which keeps the cost of async iteration per
+ * batch rather than per document; a batch is never empty.
  */
 import type { Document } from '../../bson.js';
 import type { CompileContext, CompiledExpr, Vars } from '../expressions/core.js';
@@ -20,6 +23,9 @@ export interface RunEnv {
   readonly cache: Map<string, unknown>;
 }
 
+/** Documents in non-empty batches. */
+export type Batches = AsyncIterable<Document[]>;
+
 export type Transform = (doc: Document, env: RunEnv) => Document | undefined;
 
 export interface TransformStage {
@@ -31,7 +37,7 @@ export interface TransformStage {
 export interface StreamStage {
   readonly name: string;
   readonly kind: 'stream';
-  run(input: AsyncIterable<Document>, env: RunEnv): AsyncIterable<Document>;
+  run(input: Batches, env: RunEnv): Batches;
   /** For $limit: its value, so a preceding $sort can keep only the top k documents. */
   readonly limit?: number;
   /** For $skip: its value. */
@@ -44,7 +50,7 @@ export type CompiledStage = TransformStage | StreamStage;
 
 export interface CompiledPipeline {
   readonly stages: readonly CompiledStage[];
-  run(input: AsyncIterable<Document> | Iterable<Document>, env: RunEnv): AsyncIterable<Document>;
+  run(input: AsyncIterable<Document> | Iterable<Document>, env: RunEnv): Batches;
 }
 
 export interface StageParseContext {
@@ -93,14 +99,50 @@ export function streamStage(name: string, run: StreamStage['run']): StreamStage 
   return { name, kind: 'stream', run };
 }
 
-/** Drains an async iterable into an array. */
-export async function collect(input: AsyncIterable<Document>): Promise<Document[]> {
+export const BATCH_SIZE = 1024;
+
+/** Drains batches into one array. */
+export async function collect(input: Batches): Promise<Document[]> {
   const out: Document[] = [];
-  for await (const d of input) out.push(d);
+  for await (const batch of input) for (const d of batch) out.push(d);
   return out;
 }
 
-/** Any (async) iterable of documents as an async iterable. */
-export async function* toAsync(input: AsyncIterable<Document> | Iterable<Document>): AsyncIterable<Document> {
-  yield* input;
+/** Splits an array into batches. */
+export function* chunks(docs: readonly Document[]): Iterable<Document[]> {
+  for (let i = 0; i < docs.length; i += BATCH_SIZE) yield docs.slice(i, i + BATCH_SIZE);
+}
+
+function isSyncIterable(v: unknown): v is Iterable<Document> {
+  return typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
+}
+
+/**
+ * A document source as batches. Synchronous sources are cut into full batches; asynchronous
+ * ones pass each document on as it arrives (a slow source, such as a change stream, must not be
+ * held back waiting for a batch to fill).
+ */
+export async function* batchesOf(input: AsyncIterable<Document> | Iterable<Document>): Batches {
+  if (Array.isArray(input)) {
+    yield* chunks(input as Document[]);
+    return;
+  }
+  if (isSyncIterable(input)) {
+    let batch: Document[] = [];
+    for (const d of input) {
+      batch.push(d);
+      if (batch.length === BATCH_SIZE) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length) yield batch;
+    return;
+  }
+  for await (const d of input) yield [d];
+}
+
+/** Batches as single documents (for consumers that want documents). */
+export async function* unbatch(input: Batches): AsyncIterable<Document> {
+  for await (const batch of input) yield* batch;
 }

@@ -1,7 +1,7 @@
 /** $unionWith: the input documents, then those of another collection (through an optional pipeline). */
 import { fail, isPlainObject, typeName } from '../expressions/core.js';
 import { parseNamespace, type Namespace } from './lookup.js';
-import type { CompiledPipeline, StageParser, StreamStage } from './stage.js';
+import { batchesOf, type CompiledPipeline, type StageParser, type StreamStage } from './stage.js';
 
 export const parseUnionWith: StageParser = (spec, pc, name) => {
   let ns: Namespace | undefined;
@@ -43,7 +43,7 @@ export const parseUnionWith: StageParser = (spec, pc, name) => {
     async *run(input, env) {
       yield* input;
       const source = target ? env.ctx.resolveCollection(target.db, target.coll) : [];
-      yield* sub ? sub.run(source, env) : source;
+      yield* sub ? sub.run(source, env) : batchesOf(source);
     },
   };
   return stage;

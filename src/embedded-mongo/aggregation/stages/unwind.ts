@@ -4,7 +4,7 @@
  * is then removed). includeArrayIndex adds the element's index as a long (null when not unwound
  * from an array). The path never descends into arrays.
  */
-import { Long } from '../../bson.js';
+import { Long, type Document } from '../../bson.js';
 import { fail, isPlainObject, typeName } from '../expressions/core.js';
 import { fieldPathParts, getNested, setNested } from './paths.js';
 import type { StageParser, StreamStage } from './stage.js';
@@ -60,25 +60,29 @@ export const parseUnwind: StageParser = (spec, _pc, name) => {
     name,
     kind: 'stream',
     async *run(input) {
-      for await (const doc of input) {
-        const v = getNested(doc, parts);
-        if (Array.isArray(v)) {
-          if (v.length === 0) {
-            if (preserve) {
-              const out = setNested(doc, parts, undefined);
-              yield indexParts ? setNested(out, indexParts, null) : out;
+      for await (const batch of input) {
+        const out: Document[] = [];
+        for (const doc of batch) {
+          const v = getNested(doc, parts);
+          if (Array.isArray(v)) {
+            if (v.length === 0) {
+              if (preserve) {
+                const d = setNested(doc, parts, undefined);
+                out.push(indexParts ? setNested(d, indexParts, null) : d);
+              }
+              continue;
             }
-            continue;
+            for (let i = 0; i < v.length; i++) {
+              const d = setNested(doc, parts, v[i]);
+              out.push(indexParts ? setNested(d, indexParts, Long.fromNumber(i)) : d);
+            }
+          } else if (v === undefined || v === null) {
+            if (preserve) out.push(indexParts ? setNested(doc, indexParts, null) : doc);
+          } else {
+            out.push(indexParts ? setNested(doc, indexParts, null) : doc);
           }
-          for (let i = 0; i < v.length; i++) {
-            const out = setNested(doc, parts, v[i]);
-            yield indexParts ? setNested(out, indexParts, Long.fromNumber(i)) : out;
-          }
-        } else if (v === undefined || v === null) {
-          if (preserve) yield indexParts ? setNested(doc, indexParts, null) : doc;
-        } else {
-          yield indexParts ? setNested(doc, indexParts, null) : doc;
         }
+        if (out.length) yield out;
       }
     },
   };
