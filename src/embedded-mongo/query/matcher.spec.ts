@@ -634,3 +634,20 @@ describe('compileFilter: collation', () => {
     expect(codeOf(() => compileFilter({}, { collation: { strength: 2 } }))).toBe(2);
   });
 });
+
+describe('exact decimal/double comparison', () => {
+  it('a decimal equals a double only when their exact values are equal', () => {
+    expect(matches({ a: 0.5 }, { a: Decimal128.fromString('0.500') })).toBe(true);
+    expect(matches({ a: 0.1 }, { a: Decimal128.fromString('0.1') })).toBe(false);
+    expect(matches({ a: Decimal128.fromString('0.1') }, { a: new Double(0.1) })).toBe(false);
+    expect(
+      matches({ a: Decimal128.fromString('0.1000000000000000055511151231257827') }, { a: new Double(0.1) }),
+    ).toBe(false);
+    expect(matches({ a: { $in: [Decimal128.fromString('0.1'), 7] } }, { a: new Double(0.1) })).toBe(false);
+    expect(matches({ a: { $in: [Decimal128.fromString('7.0')] } }, { a: new Int32(7) })).toBe(true);
+    // The double nearest 0.1 is slightly above it.
+    expect(matches({ a: { $gte: 0.1 } }, { a: Decimal128.fromString('0.1') })).toBe(false);
+    expect(matches({ a: { $lt: 0.1 } }, { a: Decimal128.fromString('0.1') })).toBe(true);
+    expect(matches({ a: { $gt: Decimal128.fromString('0.1') } }, { a: new Double(0.1) })).toBe(true);
+  });
+});

@@ -28,8 +28,29 @@ function decimalAsNumber(v: unknown): number | undefined {
   if (s === '-Infinity') return -Infinity;
   const n = Number(s);
   if (!Number.isFinite(n)) return undefined;
-  // MongoDB compares a double with a decimal by rounding the double to 34 significant digits.
-  return new Dec(n.toPrecision(34)).eq(toDec(v)) ? n : undefined;
+  // MongoDB compares a decimal with a double exactly (compareDecimalToDouble).
+  return new Dec(exactDecimalOfDouble(n)).eq(toDec(v)) ? n : undefined;
+}
+
+const f64 = new DataView(new ArrayBuffer(8));
+
+/** The exact decimal value of a finite double (e.g. 0.1 is 0.1000000000000000055511151231257827021181583404541015625). */
+export function exactDecimalOfDouble(x: number): string {
+  f64.setFloat64(0, x);
+  const bits = f64.getBigUint64(0);
+  const negative = bits >> 63n === 1n;
+  const exponent = Number((bits >> 52n) & 0x7ffn);
+  const fraction = bits & ((1n << 52n) - 1n);
+  const mantissa = exponent === 0 ? fraction : fraction | (1n << 52n);
+  const e = (exponent === 0 ? 1 : exponent) - 1075;
+  let text: string;
+  if (e >= 0) {
+    text = (mantissa << BigInt(e)).toString();
+  } else {
+    const digits = (mantissa * 5n ** BigInt(-e)).toString().padStart(-e + 1, '0');
+    text = `${digits.slice(0, digits.length + e)}.${digits.slice(digits.length + e)}`;
+  }
+  return negative ? `-${text}` : text;
 }
 
 /**
@@ -50,6 +71,24 @@ export function exactNumber(v: unknown): number | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * Compares two numeric values exactly. A double and a decimal compare by their exact values, as
+ * MongoDB's compareDecimalToDouble does (values/compareValues rounds the double first).
+ */
+export function compareNumbers(a: unknown, b: unknown): number {
+  const ta = bsonTypeOf(a);
+  const tb = bsonTypeOf(b);
+  if ((ta === 'double' && tb === 'decimal') || (ta === 'decimal' && tb === 'double')) {
+    const d = exactNumber(ta === 'double' ? a : b) as number;
+    const dec = toDec(ta === 'decimal' ? a : b);
+    if (Number.isFinite(d) && dec.isFinite()) {
+      const c = new Dec(exactDecimalOfDouble(d)).comparedTo(dec);
+      return ta === 'double' ? c : -c;
+    }
+  }
+  return compareValues(a, b);
 }
 
 function bigintAsNumber(b: bigint): number | undefined {
@@ -91,7 +130,11 @@ export function equalityPred(rhs: unknown, collator?: StringComparator): Pred {
   if (t === 'bool') return (v) => v === rhs;
   if (isNumericType(t)) {
     const x = exactNumber(rhs);
-    if (x === undefined) return (v) => isNumericType(bsonTypeOf(v)) && compareValues(v, rhs) === 0;
+    // Only numbers without an exact double (large longs, decimals) can equal one without an exact double.
+    if (x === undefined) {
+      return (v) =>
+        exactNumber(v) === undefined && isNumericType(bsonTypeOf(v)) && compareNumbers(v, rhs) === 0;
+    }
     if (x !== x) return isNaNNumber;
     // A numeric value with no exact double can't equal one that has one.
     return (v) => (typeof v === 'number' ? v === x : exactNumber(v) === x);
@@ -152,7 +195,7 @@ export function comparisonPred(op: ComparisonOperator, rhs: unknown, collator?: 
     if (x !== undefined && x !== x) return inclusive ? isNaNNumber : () => false;
     const general: Pred = (v) => {
       if (!isNumericType(bsonTypeOf(v)) || isNaNNumber(v)) return false;
-      return test(compareValues(v, rhs));
+      return test(compareNumbers(v, rhs));
     };
     if (x === undefined) return general;
     const fast = numberTest(op, x);
@@ -238,7 +281,7 @@ export class ValueSet {
     const n = exactNumber(v);
     if (n !== undefined) return this.numbers.has(n);
     const t = bsonTypeOf(v);
-    if (isNumericType(t)) return this.inexactNumbers.some((x) => compareValues(v, x) === 0);
+    if (isNumericType(t)) return this.inexactNumbers.some((x) => compareNumbers(v, x) === 0);
     if (this.regexes.length > 0 && this.regexMatch(v)) return true;
     if (t === 'symbol') return this.hasString(String((v as { value: unknown }).value));
     return this.keyRanks.has(canonicalRank(t)) && this.keys.has(keyString(v));
