@@ -4,15 +4,7 @@
  * MongoDB keeps ("0.10" + "0.20" = "0.30", 1.0 (double) mixed into decimal math gives 34 digits).
  */
 import { Decimal128, Long } from '../../bson.js';
-import {
-  Dec,
-  decimalScale,
-  numericKind,
-  toBigInt,
-  toDec,
-  toDouble,
-  type NumericKind,
-} from '../../values/index.js';
+import { Dec, numericKind, toBigInt, toDec, toDouble, type NumericKind } from '../../values/index.js';
 
 /** A decimal value with the number of fraction digits its Decimal128 form shows. */
 export interface ScaledDec {
