@@ -228,3 +228,12 @@ describe('sort: collation', () => {
     ]);
   });
 });
+
+describe('sort: $natural', () => {
+  it('is reported as a scan direction, not compared', () => {
+    expect(parseSort({ $natural: -1 }).natural).toBe(-1);
+    expect(parseSort({ $natural: 1 }).length).toBe(0);
+    expect(order([{ _id: 1 }, { _id: 2 }], { $natural: -1 })).toEqual([2, 1]);
+    expect(codeOf(() => parseSort({ $natural: 0 }))).toBe(2);
+  });
+});

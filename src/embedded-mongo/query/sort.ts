@@ -10,7 +10,7 @@
  * Two keys that traverse different arrays of the same document are an error ("parallel
  * arrays", BadValue), as in MongoDB. `$meta: 'textScore'` sorts by score, highest first.
  * Equal keys keep the input order in `sortDocuments` (MongoDB promises no order; this is
- * deterministic).
+ * deterministic). `{$natural: ±1}` is accepted and reported, not compared: it is a scan order.
  */
 import type { Document } from '../bson.js';
 import { MongoCommandError, mongoError } from '../errors.js';
@@ -39,6 +39,8 @@ export type SortKey = readonly unknown[];
 export interface CompiledSort {
   /** Number of sort components; 0 means "no sort" (every document compares equal). */
   readonly length: number;
+  /** `{$natural: ±1}`: scan order (the planner's business), not a key; undefined when absent. */
+  readonly natural: 1 | -1 | undefined;
   keyOf(doc: Document): SortKey;
   compareKeys(a: SortKey, b: SortKey): number;
   /** Compares two documents (keys are cached per document object). */
@@ -118,11 +120,22 @@ function direction(v: unknown): number {
   return d.trunc().toNumber();
 }
 
-function parseComponents(sort: Document, options: SortOptions): Component[] {
+function parseComponents(
+  sort: Document,
+  options: SortOptions,
+): { components: Component[]; natural?: 1 | -1 } {
   if (!isPlainObject(sort)) throw mongoError('TypeMismatch', 'sort must be an object');
   const out: Component[] = [];
+  let natural: 1 | -1 | undefined;
   for (const [name, value] of Object.entries(sort)) {
     if (value === undefined) continue;
+    if (name === '$natural') {
+      const dir = isNumericType(bsonTypeOf(value)) ? direction(value) : 0;
+      if (dir !== 1 && dir !== -1)
+        throw mongoError('BadValue', '$natural sort cannot be set to a value other than -1 or 1');
+      natural = dir;
+      continue;
+    }
     if (isPlainObject(value)) {
       out.push(metaComponent(name, value, options));
       continue;
@@ -136,7 +149,7 @@ function parseComponents(sort: Document, options: SortOptions): Component[] {
     validateFieldPath(name);
     out.push({ kind: 'path', path: compilePath(name), ascending: dir === 1 });
   }
-  return out;
+  return { components: out, natural };
 }
 
 /** Compares two sort-key values (MongoDB's order, with the empty-array key below null). */
@@ -249,7 +262,7 @@ function checkParallel(all: string[][]): void {
 
 /** Validates a sort specification and compiles it. Throws MongoDB's errors (15974, 15975, 17312, ...). */
 export function parseSort(sort: Document, options: SortOptions = {}): CompiledSort {
-  const components = parseComponents(sort, options);
+  const { components, natural } = parseComponents(sort, options);
   const collator = collatorFor(options.collation);
   const cmpValue: ValueComparator = collator
     ? (a, b) => (typeof a === 'string' && typeof b === 'string' ? collator(a, b) : compareSortValues(a, b))
@@ -303,7 +316,7 @@ export function parseSort(sort: Document, options: SortOptions = {}): CompiledSo
     return key;
   };
   const compare: Comparator = n === 0 ? () => 0 : (a, b) => compareKeys(cachedKey(a), cachedKey(b));
-  return { length: n, keyOf, compareKeys, compare };
+  return { length: n, natural, keyOf, compareKeys, compare };
 }
 
 /** A comparator for a sort specification. */
@@ -325,7 +338,7 @@ export function sortDocuments<T extends Document>(
     order.sort((i, j) => sort(docs[i], docs[j]) || i - j);
   } else {
     const compiled = parseSort(sort, options);
-    if (compiled.length === 0) return docs.slice();
+    if (compiled.length === 0) return compiled.natural === -1 ? docs.slice().reverse() : docs.slice();
     const keys = docs.map((d) => compiled.keyOf(d));
     order.sort((i, j) => compiled.compareKeys(keys[i], keys[j]) || i - j);
   }
