@@ -20,9 +20,9 @@
  */
 import { MaxKey, MinKey, ObjectId, Timestamp, type Document } from '../bson.js';
 import { mongoError } from '../errors.js';
+import { compileSort } from '../query/sort.js';
 import { compareValues } from '../values/compare.js';
 import { keyString } from '../values/keystring.js';
-import { getPathValues } from '../values/paths.js';
 import { bsonTypeOf, canonicalRank, isPlainObject } from '../values/types.js';
 import type { Collection } from './collection.js';
 import { sameKeyPattern, showValue } from './index-spec.js';
@@ -36,7 +36,7 @@ export interface ScanOptions {
   readonly hint?: string | Document;
   /** Maximum number of documents (0 / undefined = no limit). Apply skip on top. */
   readonly limit?: number;
-  /** Comparator for in-memory sorts (default: MongoDB sort keys via compareValues). */
+  /** Comparator for in-memory sorts (default: query/sort's compileSort of `sort`). */
   readonly sortComparator?: (a: Document, b: Document) => number;
   /**
    * The filter, already compiled by the caller (with its own matcher options, e.g. $text or
@@ -536,31 +536,6 @@ function* indexEntries(ix: KeyIndex, ranges: readonly KeyRange[], dir: 1 | -1): 
   }
 }
 
-/** MongoDB's sort key of a document for one field: min (asc) or max (desc) of the values. */
-function sortKey(doc: Document, path: string, dir: number): unknown {
-  const values = getPathValues(doc, path);
-  if (values.length === 0) return null;
-  let best = values[0];
-  for (let i = 1; i < values.length; i++) {
-    const c = compareValues(values[i], best);
-    if (dir > 0 ? c < 0 : c > 0) best = values[i];
-  }
-  return best;
-}
-
-export function defaultSortComparator(sort: Document): (a: Document, b: Document) => number {
-  const keys = Object.entries(sort)
-    .map(([k, v]): [string, number] => [k, typeof v === 'number' ? v : Number(v)])
-    .filter(([, v]) => v === 1 || v === -1);
-  return (a, b) => {
-    for (const [path, dir] of keys) {
-      const c = compareValues(sortKey(a, path, dir), sortKey(b, path, dir));
-      if (c !== 0) return dir === 1 ? c : -c;
-    }
-    return 0;
-  };
-}
-
 function matcherOf(coll: Collection, filter: Document): (doc: Document) => boolean {
   return Object.keys(filter).length === 0 ? () => true : coll.compileFilter(filter);
 }
@@ -575,6 +550,7 @@ export class Scan implements IterableIterator<Document> {
   private source: Iterator<Document> | undefined;
   /** The effective limit (0 = none). */
   readonly limit: number;
+  private readonly comparator: ((a: Document, b: Document) => number) | undefined;
 
   constructor(
     readonly collection: Collection,
@@ -584,6 +560,9 @@ export class Scan implements IterableIterator<Document> {
     readonly opts: ScanOptions,
   ) {
     this.limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
+    // Validated up front (BadValue for a bad sort), used only when no index provides the order.
+    this.comparator =
+      opts.sort && !naturalDirection(opts.sort) ? (opts.sortComparator ?? compileSort(opts.sort)) : undefined;
   }
 
   /** Whether the documents came in sort order from the plan (index or none requested). */
@@ -623,8 +602,8 @@ export class Scan implements IterableIterator<Document> {
     const match = this.opts.matcher ?? matcherOf(this.collection, this.filter);
     const base =
       this.plan.kind === 'ixscan' ? this.ixscan(this.plan, match) : this.collscan(this.plan, match);
-    if (this.plan.sortProvided || !this.opts.sort) return base;
-    const cmp = this.opts.sortComparator ?? defaultSortComparator(this.opts.sort);
+    const cmp = this.comparator;
+    if (this.plan.sortProvided || !cmp) return base;
     const all: Document[] = [];
     for (let r = base.next(); !r.done; r = base.next()) all.push(r.value);
     all.sort(cmp);
