@@ -558,3 +558,47 @@ describe('compileUpdatePipeline', () => {
     expect(() => compileUpdatePipeline([{ $group: { _id: null } }])).toThrow(MongoCommandError);
   });
 });
+
+describe('streaming', () => {
+  it('$limit stops pulling from an endless asynchronous source', async () => {
+    let pulled = 0;
+    async function* endless() {
+      for (let i = 0; ; i++) {
+        pulled++;
+        yield { i };
+      }
+    }
+    const { ctx } = context();
+    const out: Document[] = [];
+    for await (const d of runPipeline(endless(), [{ $match: { i: { $mod: [2, 0] } } }, { $limit: 3 }], ctx))
+      out.push(d);
+    expect(out).toEqual([{ i: 0 }, { i: 2 }, { i: 4 }]);
+    expect(pulled).toBeLessThan(10);
+  });
+
+  it('passes documents from a slow asynchronous source on as they arrive', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    async function* slow() {
+      yield { a: 1 };
+      await gate;
+      yield { a: 2 };
+    }
+    const { ctx } = context();
+    const it = runPipeline(slow(), [{ $addFields: { b: 1 } }], ctx)[Symbol.asyncIterator]();
+    expect((await it.next()).value).toEqual({ a: 1, b: 1 });
+    release();
+    expect((await it.next()).value).toEqual({ a: 2, b: 1 });
+    expect((await it.next()).done).toBe(true);
+  });
+
+  it('handles inputs larger than one batch', async () => {
+    const docs = Array.from({ length: 5000 }, (_, i) => ({ i }));
+    const out = await run(docs, [
+      { $skip: 1500 },
+      { $limit: 2000 },
+      { $group: { _id: null, n: { $sum: 1 }, min: { $min: '$i' } } },
+    ]);
+    expect(out).toEqual([{ _id: null, n: 2000, min: 1500 }]);
+  });
+});
