@@ -593,6 +593,8 @@ describe('compileFilter: MatchDetails (the matched array offset)', () => {
     expect(key({ $or: [{ a: 2 }, { b: 1 }] }, { a: [1, 2] })).toBeUndefined();
     expect(key({ $or: [{ a: 2 }] }, { a: [1, 2] })).toBe('1');
     expect(key({ a: { $not: { $gt: 5 } } }, { a: [1, 2] })).toBeUndefined();
+    compileFilter({ a: { $elemMatch: { $gt: 1 } } })({ a: [0, 5] }, {});
+    expect(key({ a: { $size: 2 } }, { a: [1, 2] })).toBeUndefined();
   });
 
   it('the last array predicate of an AND wins', () => {

@@ -387,7 +387,7 @@ function parseSize(arg: unknown): FieldOp {
     throw badValue('$size needs a number');
   }
   if (size < 0) throw badValue('$size may not be negative');
-  return leaf(sizePred(size), false, true);
+  return leaf(sizePred(size), false);
 }
 
 function parseTypeSet(arg: unknown, op: string): Set<BsonTypeName> {

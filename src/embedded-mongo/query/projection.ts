@@ -31,7 +31,7 @@ import { exactNumber, trueValue } from './predicates.js';
 export interface ProjectionOptions {
   /** The query filter, for positional (`path.$`) projections. */
   filter?: Document;
-  /** Options the filter is compiled with (variables, text matcher). */
+  /** Options the filter is compiled with (default: this projection's variables and evaluator). */
   filterOptions?: FilterOptions;
   /** Aggregation expression evaluator for computed fields; defaults to aggregation/expressions.ts. */
   evaluateExpr?: ExpressionEvaluator;
@@ -257,6 +257,10 @@ function tryFindSlice(ctx: ParseContext, fullParts: readonly string[], arg: unkn
   return true;
 }
 
+function filterOptionsOf(options: ProjectionOptions): FilterOptions {
+  return options.filterOptions ?? { variables: options.variables, evaluateExpr: options.evaluateExpr };
+}
+
 function positionalStep(
   filter: Document,
   filterOptions: FilterOptions | undefined,
@@ -343,7 +347,7 @@ function parseSubObjectAsExpression(
     if (parts.length !== 1 || !isRootParent)
       throw fail(31275, 'Cannot use $elemMatch projection on a nested field.');
     const field = parts[0];
-    const matcher = compileFilter({ [field]: { $elemMatch: arg } }, ctx.options.filterOptions);
+    const matcher = compileFilter({ [field]: { $elemMatch: arg } }, filterOptionsOf(ctx.options));
     addNodeAtPath(
       parent,
       parts,
@@ -440,7 +444,7 @@ function parseInclusion(
     const parts = fieldPath(name.slice(0, positional[0]));
     const fullParts = [...parentParts, ...parts];
     addNodeAtPath(parent, parts, INCLUDE, fullParts.join('.'));
-    ctx.post.push(positionalStep(filter, ctx.options.filterOptions, fullParts));
+    ctx.post.push(positionalStep(filter, filterOptionsOf(ctx.options), fullParts));
     ctx.hasPositional = true;
   }
   if (!isTopLevelId) {
