@@ -36,6 +36,10 @@ describe('SumState typing', () => {
     expect(String(sum([dec('1E+2'), dec('1')]).value())).toBe('101');
     const many = Array.from({ length: 1000 }, () => dec('0.01'));
     expect(String(sum(many).value())).toBe('10.00');
+    // More than 34 significant digits round to Decimal128's precision instead of failing.
+    expect(String(sum([dec('1E+20'), dec('0.00000000000000001')]).value())).toBe(
+      '100000000000000000000.0000000000000',
+    );
   });
 
   it('compensates double rounding', () => {

@@ -79,15 +79,24 @@ export function toScaledDec(v: unknown): ScaledDec {
 }
 
 /** Builds a Decimal128 showing at least `scale` fraction digits (when they fit in 34 digits). */
-export function decOut(d: Dec, scale = 0): Decimal128 {
-  if (d.isNaN()) return Decimal128.fromString('NaN');
-  if (!d.isFinite()) return Decimal128.fromString(d.isNeg() ? '-Infinity' : 'Infinity');
+export function decOut(value: Dec, scale = 0): Decimal128 {
+  if (value.isNaN()) return Decimal128.fromString('NaN');
+  if (!value.isFinite()) return Decimal128.fromString(value.isNeg() ? '-Infinity' : 'Infinity');
+  // Decimal128 holds 34 significant digits; exact intermediate results may carry more.
+  const d = value.precision(true) > 34 ? value.toSignificantDigits(34, Dec.ROUND_HALF_EVEN) : value;
   const natural = d.decimalPlaces();
   const s = Math.max(scale, natural);
   if (s > 0) {
+    const digitCount = (text: string) => text.replace(/[-.]/g, '').replace(/^0+/, '').length;
     const fixed = d.toFixed(s);
-    const digits = fixed.replace(/[-.]/g, '').replace(/^0+/, '');
-    if (digits.length <= 34) return Decimal128.fromString(fixed);
+    const n = digitCount(fixed);
+    if (n <= 34) return Decimal128.fromString(fixed);
+    // Keep as many fraction digits as 34 significant digits allow (as IEEE rounding does).
+    const fewer = s - (n - 34);
+    if (fewer >= 0) {
+      const rounded = d.toFixed(fewer);
+      if (digitCount(rounded) <= 34) return Decimal128.fromString(rounded);
+    }
   }
   if (d.isZero()) return Decimal128.fromString(d.isNeg() ? '-0' : '0');
   const abs = d.abs();
