@@ -504,6 +504,7 @@ export class Catalog implements UnitHost {
       if (n === ID_INDEX_NAME) throw mongoError('InvalidOptions', 'cannot drop _id index');
       if (!coll.indexes.has(n)) throw mongoError('IndexNotFound', `index not found with name [${n}]`);
     }
+    if (names.length === 0) return Promise.resolve({ nIndexesWas });
     const mutations: Mutation[] = names.map((n) => ({ op: 'dropIndex', ns: coll.ns, name: n }));
     for (const m of mutations) this.applyDdl(m);
     return this.commitDdl(mutations, opts).then(() => ({ nIndexesWas }));

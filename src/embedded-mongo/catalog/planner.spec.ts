@@ -97,6 +97,14 @@ describe('planner choices', () => {
     await cat.close();
   });
 
+  it('turns a large $in into seeks, and a contradictory range into an empty scan', async () => {
+    const { cat, coll } = await seeded(6000);
+    const ids = Array.from({ length: 5000 }, (_, i) => i * 2);
+    expect(stats(coll, { _id: { $in: ids } })).toMatchObject({ nReturned: 3000, totalDocsExamined: 3000 });
+    expect(stats(coll, { a: { $gt: 5, $lt: 3 } })).toMatchObject({ nReturned: 0, totalKeysExamined: 0 });
+    await cat.close();
+  });
+
   it('uses equality on the leading field plus a range on the next of a compound index', async () => {
     const { cat, coll } = await seeded();
     const q = { b: 3, c: { $gt: 900 } };

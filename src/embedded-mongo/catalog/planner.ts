@@ -452,7 +452,11 @@ interface KeyRange {
 
 const MAX_RANGES = 4096;
 
-/** Key ranges in index order (cartesian product of point intervals, then one range). */
+/**
+ * Key ranges in index order (cartesian product of point intervals, then one range). The leading
+ * field always contributes all its intervals (a big $in is many seeks, not a full scan); later
+ * fields stop contributing once the product would pass MAX_RANGES (they are then checked per key).
+ */
 function rangesOf(ix: KeyIndex, bounds: Interval[][]): { ranges: KeyRange[]; residualFrom: number } {
   const fields = ix.desc.fields;
   let k = 0;
@@ -460,7 +464,7 @@ function rangesOf(ix: KeyIndex, bounds: Interval[][]): { ranges: KeyRange[]; res
   while (k < fields.length) {
     const list = bounds[k];
     if (isAll(list)) break;
-    if (product * Math.max(1, list.length) > MAX_RANGES) break;
+    if (k > 0 && product * Math.max(1, list.length) > MAX_RANGES) break;
     product *= Math.max(1, list.length);
     k++;
     if (!list.every(isPoint)) break;

@@ -254,6 +254,8 @@ export class FileEngine implements StorageEngine {
       }
       if (!this.failure) await this.awaitSync();
     } finally {
+      if (this.flushTimer) clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
       if (this.draining) await this.draining.catch(() => undefined);
       if (this.file) await this.file.close().catch(() => undefined);
       this.file = undefined;
