@@ -26,7 +26,11 @@ export interface PipelineContext {
   readonly now: Date;
   /** The value of $$CLUSTER_TIME (a Timestamp). */
   readonly clusterTime?: unknown;
-  /** The operation's collation, handed to $match and $sort (expression comparisons ignore it). */
+  /**
+   * The operation's collation. $match, $sort and $graphLookup's restrictSearchWithMatch honour it
+   * (through the query layer); expression comparisons, $group keys and set operators compare
+   * binary, unlike mongod.
+   */
   readonly collation?: Document;
   /**
    * `false` enforces mongod's 100 MB limit on blocking stages ($group, $sort, $bucketAuto) with

@@ -602,3 +602,40 @@ describe('streaming', () => {
     expect(out).toEqual([{ _id: null, n: 2000, min: 1500 }]);
   });
 });
+
+describe('memory limit of blocking stages', () => {
+  // One shared 1 MB string: cheap to hold, but each document counts it.
+  const big = 'x'.repeat(1 << 20);
+  const docs = Array.from({ length: 110 }, (_, i) => ({ i, s: big }));
+
+  it('fails with 292 past 100 MB only when allowDiskUse is false', async () => {
+    expect(await codeOf(() => run(docs, [{ $sort: { i: -1 } }], {}, { allowDiskUse: false }))).toBe(292);
+    expect(
+      await codeOf(() =>
+        run(docs, [{ $group: { _id: null, all: { $push: '$s' } } }], {}, { allowDiskUse: false }),
+      ),
+    ).toBe(292);
+    expect(await run(docs, [{ $sort: { i: -1 } }, { $limit: 1 }, { $project: { i: 1, _id: 0 } }])).toEqual([
+      { i: 109 },
+    ]);
+    expect(await run(docs, [{ $sort: { i: -1 } }, { $count: 'n' }], {}, { allowDiskUse: true })).toEqual([
+      { n: 110 },
+    ]);
+  });
+});
+
+describe('collation', () => {
+  it('$match and $sort compare strings under the operation collation', async () => {
+    const docs = [
+      { _id: 1, x: 'ping' },
+      { _id: 2, x: 'apple' },
+      { _id: 3, x: 'Banana' },
+    ];
+    const collation = { locale: 'en_US', strength: 2 };
+    expect(await run(docs, [{ $match: { x: 'PING' } }], {}, { collation })).toEqual([{ _id: 1, x: 'ping' }]);
+    expect(await run(docs, [{ $match: { x: 'PING' } }])).toEqual([]);
+    expect((await run(docs, [{ $sort: { x: 1 } }], {}, { collation })).map((d) => d._id)).toEqual([2, 3, 1]);
+    expect((await run(docs, [{ $sort: { x: 1 } }])).map((d) => d._id)).toEqual([3, 2, 1]);
+    expect((await run(docs, [{ $sort: { x: -1 } }], {}, { collation })).map((d) => d._id)).toEqual([1, 3, 2]);
+  });
+});

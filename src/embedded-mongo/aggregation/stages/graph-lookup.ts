@@ -66,7 +66,7 @@ export const parseGraphLookup: StageParser = (spec, pc, name) => {
   const toParts = fieldPathParts(fields.connectToField);
   const asParts = fieldPathParts(fields.as);
   const depthField = fields.depthField;
-  const matcher = restrict ? compileFilter(restrict) : undefined;
+  const matcher = restrict ? compileFilter(restrict, { collation: pc.ctx.collation }) : undefined;
 
   const stage: StreamStage = {
     name,

@@ -58,6 +58,7 @@ export const parseMatch: StageParser = (spec, pc, name) => {
       return e(doc, cell.vars);
     },
     textMatcher: textMatcher ? (text) => textMatcher.call(pc.ctx, text) : undefined,
+    collation: pc.ctx.collation,
   });
   return transformStage(name, (doc, env) => {
     cell.vars = env.vars;

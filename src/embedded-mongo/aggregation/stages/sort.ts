@@ -13,13 +13,13 @@ import { chunks, type Batches, type RunEnv, type StageParser, type StreamStage }
 const SORT_MEMORY_MESSAGE = `Sort exceeded memory limit of ${MEMORY_LIMIT_BYTES} bytes, but did not opt in to external sorting.`;
 
 /** Validates a $sort specification and compiles it. */
-export function parseSortStageSpec(spec: unknown): CompiledSort {
+export function parseSortStageSpec(spec: unknown, collation?: Document): CompiledSort {
   if (!isPlainObject(spec))
     fail(15973, `the $sort key specification must be an object, not ${typeName(spec)}`);
   if (Object.keys(spec).filter((k) => spec[k] !== undefined).length === 0) {
     fail(15976, '$sort stage must have at least one sort key');
   }
-  return parseSort(spec, { textScore: (d) => getDocumentMetadata(d)?.textScore });
+  return parseSort(spec, { textScore: (d) => getDocumentMetadata(d)?.textScore, collation });
 }
 
 interface Entry {
@@ -78,4 +78,5 @@ function sortStage(name: string, sort: CompiledSort, k?: number): StreamStage {
   };
 }
 
-export const parseSortStage: StageParser = (spec, _pc, name) => sortStage(name, parseSortStageSpec(spec));
+export const parseSortStage: StageParser = (spec, pc, name) =>
+  sortStage(name, parseSortStageSpec(spec, pc.ctx.collation));
