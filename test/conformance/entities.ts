@@ -10,6 +10,7 @@ import {
   MongoClient,
   type AbstractCursor,
   type ChangeStream,
+  type ClusterTime,
   type ClientSession,
   type Collection,
   type Db,
@@ -82,6 +83,13 @@ export class EntityMap implements MatchEnvironment {
   private readonly entries = new Map<string, Entity>();
   /** Set once teardown started: anything created afterwards (a timed-out test still running) is closed at once. */
   private tornDown = false;
+
+  /**
+   * Cluster time read after initialData; every session entity is advanced to it (as the unified
+   * format prescribes for sharded clusters, DRIVERS-2816; harmless elsewhere). The driver rejects
+   * a malformed $clusterTime here, which is a server failure worth seeing.
+   */
+  initialClusterTime: ClusterTime | undefined;
 
   constructor(private readonly uri: string) {}
 
@@ -188,6 +196,7 @@ export class EntityMap implements MatchEnvironment {
       `${id}.sessionOptions`,
     );
     const session = client.client.startSession(options);
+    if (this.initialClusterTime !== undefined) session.advanceClusterTime(this.initialClusterTime);
     if (snapshotTimeEntity !== undefined) {
       // The driver has no public option for it; its own unified runner sets the same field.
       Object.assign(session, { snapshotTime: this.getAs(snapshotTimeEntity, 'value') });

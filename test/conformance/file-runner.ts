@@ -11,8 +11,10 @@ import { withTimeout } from './errors.js';
 import { checkRequirements, type ServerFacts } from './requirements.js';
 import type { TestResult } from './report.js';
 import { findSkip } from './skip-list.js';
+import type { TestFile } from './schema.js';
 import { loadTestFile, schemaVersionProblem } from './spec-loader.js';
 import { executeTest, type ExecutionEnvironment } from './test-executor.js';
+import { isRecord } from './values.js';
 
 export interface FileRunEnvironment extends ExecutionEnvironment {
   readonly facts: ServerFacts;
@@ -32,6 +34,32 @@ async function serverAnswers(env: ExecutionEnvironment): Promise<boolean> {
     return true;
   } catch {
     return false;
+  }
+}
+
+const SYSTEM_DATABASES = new Set(['admin', 'local', 'config']);
+
+/**
+ * Drops the databases a file works in before its first test runs. The unified format forbids
+ * sharing state between files, but a few files have tests without initialData that would
+ * otherwise see what earlier files left behind (insertMany-rawdata.json inserts an _id that
+ * insertMany-comment.json already inserted), making results depend on which files ran before.
+ * Best effort: a failure here shows up in the tests themselves.
+ */
+async function dropFileDatabases(env: ExecutionEnvironment, file: TestFile): Promise<void> {
+  const names = new Set<string>();
+  for (const entity of file.createEntities ?? []) {
+    const name: unknown = isRecord(entity['database']) ? entity['database']['databaseName'] : undefined;
+    if (typeof name === 'string') names.add(name);
+  }
+  for (const data of file.initialData ?? []) names.add(data.databaseName);
+  for (const name of names) {
+    if (SYSTEM_DATABASES.has(name)) continue;
+    await withTimeout(
+      env.internalClient.db(name).dropDatabase({ writeConcern: { w: 'majority' } }),
+      PING_TIMEOUT_MS,
+      'dropDatabase',
+    ).catch(() => undefined);
   }
 }
 
@@ -58,6 +86,7 @@ export async function runFile(env: FileRunEnvironment, suite: string, path: stri
     return results;
   }
 
+  let isolated = false;
   const filter = env.testFilter?.toLowerCase();
   const tests = parsed.tests.filter(
     (t) => filter === undefined || t.description.toLowerCase().includes(filter),
@@ -92,6 +121,10 @@ export async function runFile(env: FileRunEnvironment, suite: string, path: stri
     if (env.serverDownReason !== undefined) {
       emit({ ...base, status: 'failed', failureKind: 'timeout', reason: `not run: ${env.serverDownReason}` });
       continue;
+    }
+    if (!isolated) {
+      isolated = true;
+      await dropFileDatabases(env, parsed);
     }
     const outcome = await executeTest(env, parsed, test);
     if (outcome.ok) {

@@ -66,9 +66,27 @@ describe('report', () => {
   });
 
   it('groups failure messages into categories without their values', () => {
-    expect(failureCategory("operations[3] collection0.find: expectResult[0].x: expected 1, got 'a'")).toBe(
-      "collectionN.find: expectResult[N].x: expected N, got '…'",
+    expect(failureCategory("operations[3] collection0.find: expectResult[0].x: expected 1, got 'a'")).toEqual(
+      {
+        category: "expectResult[N].x: expected N, got '…'",
+        operation: 'find',
+      },
     );
+    expect(
+      failureCategory(
+        'operations[0] session0.withTransaction: callback[1] collection0.insertOne: unexpected error: E11000',
+      ),
+    ).toEqual({ category: 'unexpected error: EN', operation: 'insertOne' });
+    expect(
+      failureCategory('expectEvents[c/command][0].commandStartedEvent.command.x: expected 1, got 2')
+        .operation,
+    ).toBe(undefined);
+    expect(
+      failureCategory('expected an error, got result {"acknowledged":true,"insertedId":"x"}').category,
+    ).toBe('expected an error, got result {"acknowledged":true,"insertedId":"…"}');
+    expect(failureCategory('test timed out after 10000 ms (during operations)')).toEqual({
+      category: 'test timed out after N ms (during operations)',
+    });
   });
 });
 

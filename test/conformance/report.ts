@@ -172,26 +172,60 @@ export function jsonSummary(
 }
 
 /**
- * Groups failure reasons into coarse categories (operation + message with values blanked out), to
- * show which server gaps cost the most tests.
+ * Groups failure reasons into coarse categories, to show which server gaps cost the most tests:
+ * the operation label and name are cut off (kept apart, as examples) and values are blanked out,
+ * so "collation 'en_US' is not supported" from aggregate and from find count as one category.
  */
-export function failureCategory(reason: string): string {
+export function failureCategory(reason: string): { category: string; operation?: string } {
   const firstLine = reason.split('\n')[0] ?? '';
-  const withoutLabel = firstLine.replace(/^operations\[[^\]]*\](?:\.callback\[\d+\])*\s+/, '');
-  return withoutLabel
+  const labelled = /^operations\[\d+\]\s+\S+?\.(\w+):\s+(?:callback\[\d+\]\s+\S+?\.(\w+):\s+)?(.*)$/.exec(
+    firstLine,
+  );
+  const operation = labelled === null ? undefined : (labelled[2] ?? labelled[1]);
+  const message = labelled === null ? firstLine : (labelled[3] ?? '');
+  const category = message
     .replace(/\b[0-9a-f]{24}\b/g, '<oid>')
-    .replace(/"(?:[^"\\]|\\.)*"/g, '"…"')
+    .replace(/"(?:[^"\\]|\\.)*"(:?)/g, (text: string, colon: string) => (colon === ':' ? text : '"…"'))
     .replace(/'(?:[^'\\]|\\.)*'/g, "'…'")
     .replace(/\d+(\.\d+)?/g, 'N')
     .slice(0, 160);
+  return operation === undefined ? { category } : { category, operation };
 }
 
-export function topFailureCategories(results: readonly TestResult[], limit: number): Array<[string, number]> {
-  const counts = new Map<string, number>();
+export interface FailureCategory {
+  readonly suite: string;
+  readonly category: string;
+  readonly count: number;
+  /** Operations the failures came from (first few). */
+  readonly operations: readonly string[];
+}
+
+export function topFailureCategories(results: readonly TestResult[], limit: number): FailureCategory[] {
+  const groups = new Map<
+    string,
+    { suite: string; category: string; count: number; operations: Set<string> }
+  >();
   for (const r of results) {
     if (r.status !== 'failed') continue;
-    const key = `[${r.suite}] ${failureCategory(r.reason ?? '')}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
+    const { category, operation } = failureCategory(r.reason ?? '');
+    const key = `${r.suite}\u0000${category}`;
+    const group = groups.get(key) ?? { suite: r.suite, category, count: 0, operations: new Set<string>() };
+    group.count += 1;
+    if (operation !== undefined) group.operations.add(operation);
+    groups.set(key, group);
   }
-  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, limit);
+  return [...groups.values()]
+    .sort((a, b) => b.count - a.count || a.category.localeCompare(b.category))
+    .slice(0, limit)
+    .map((g) => ({
+      suite: g.suite,
+      category: g.category,
+      count: g.count,
+      operations: [...g.operations].slice(0, 4),
+    }));
+}
+
+export function formatFailureCategory(c: FailureCategory): string {
+  const ops = c.operations.length === 0 ? '' : ` (${c.operations.join(', ')})`;
+  return `${String(c.count).padStart(4)}  [${c.suite}] ${c.category}${ops}`;
 }

@@ -17,6 +17,7 @@ import { startEmbeddedServer, type RunningServer } from './embedded-server.js';
 import { runFile, type FileRunEnvironment } from './file-runner.js';
 import {
   exitCodeFor,
+  formatFailureCategory,
   formatFileLine,
   formatSummaryTable,
   jsonSummary,
@@ -104,7 +105,7 @@ async function runAll(
   if (categories.length > 0) {
     log();
     log('most frequent failures:');
-    for (const [category, count] of categories) log(`  ${String(count).padStart(4)}  ${category}`);
+    for (const category of categories) log(formatFailureCategory(category));
   }
   if (options.fileFilter === undefined && options.testFilter === undefined) {
     const unused = SKIP_LIST.filter(

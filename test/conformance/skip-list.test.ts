@@ -68,6 +68,17 @@ describe('skip rules', () => {
     expect(findSkip('crud', 'x.json', file(), t)?.reason).toContain('testRunner.loop');
   });
 
+  it('skips clients that can only talk to a secondary', () => {
+    const f = file({
+      createEntities: [{ client: { id: 'c', uriOptions: { readPreference: 'secondary' } } }],
+    });
+    expect(findSkip('transactions', 'x.json', f, test())?.source).toBe('rule:needs-secondary');
+    const primary = file({
+      createEntities: [{ client: { id: 'c', uriOptions: { readPreference: 'primary' } } }],
+    });
+    expect(findSkip('transactions', 'x.json', primary, test())).toBeUndefined();
+  });
+
   it('has a reason for every explicit entry', () => {
     for (const entry of SKIP_LIST) {
       expect(entry.reason.length).toBeGreaterThan(10);

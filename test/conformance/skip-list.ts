@@ -175,6 +175,21 @@ export const SKIP_RULES: readonly SkipRule[] = [
     },
   },
   {
+    // The driver's connect() selects a server with the client's read preference; a single-node
+    // replica set has no secondary, so such a client never connects (a real one-node mongod neither).
+    id: 'needs-secondary',
+    check(file, test) {
+      const wantsSecondary = entityDescriptions(file, test).some((e) => {
+        const client = e['client'];
+        const uriOptions: unknown = isRecord(client) ? client['uriOptions'] : undefined;
+        return isRecord(uriOptions) && uriOptions['readPreference'] === 'secondary';
+      });
+      return wantsSecondary
+        ? 'needs a replica-set secondary (client readPreference secondary); a single-node replica set has none'
+        : undefined;
+    },
+  },
+  {
     id: 'log-and-tracing-messages',
     check(_file, test) {
       if (test.expectLogMessages !== undefined)

@@ -8,7 +8,7 @@
  * of hanging the run. A timed-out body may still be running in the background; the entity map
  * closes anything it creates after teardown began.
  */
-import { MongoError, type MongoClient } from 'mongodb';
+import { MongoError, type ClusterTime, type MongoClient } from 'mongodb';
 
 import { EntityMap } from './entities.js';
 import { AssertionFailure, RunnerError, TestTimeoutError, withTimeout } from './errors.js';
@@ -18,6 +18,7 @@ import { executeOperation, type OperationContext, type TestState } from './opera
 import { assertOutcome, prepareInitialData } from './outcome.js';
 import type { FailureKind } from './report.js';
 import type { TestCase, TestFile } from './schema.js';
+import { isRecord } from './values.js';
 
 export interface ExecutionEnvironment {
   readonly uri: string;
@@ -91,6 +92,9 @@ export async function executeTest(
   const body = async (): Promise<void> => {
     await prepareInitialData(env.internalClient, file.initialData, abandoned.signal);
     phase = 'createEntities';
+    const ping = await env.internalClient.db('admin').command({ ping: 1 });
+    const clusterTime: unknown = ping['$clusterTime'];
+    if (isRecord(clusterTime)) entities.initialClusterTime = clusterTime as unknown as ClusterTime;
     await entities.createAll(file.createEntities);
     phase = 'operations';
     for (const [index, op] of test.operations.entries()) {

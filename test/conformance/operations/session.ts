@@ -6,6 +6,7 @@
 import type { TransactionOptions } from 'mongodb';
 
 import type { SessionEntity } from '../entities.js';
+import { AssertionFailure } from '../errors.js';
 import type { OperationDescription } from '../schema.js';
 import { readProperty } from '../values.js';
 import type { OperationTable } from './types.js';
@@ -53,6 +54,12 @@ export const sessionOperations: OperationTable<SessionEntity> = {
     },
   },
   getSnapshotTime: {
-    run: async (entity) => readProperty(entity.session, 'snapshotTime'),
+    async run(entity) {
+      const time = readProperty(entity.session, 'snapshotTime');
+      // The driver takes it from the atClusterTime of the first snapshot read's reply.
+      if (time === undefined)
+        throw new AssertionFailure('the session has no snapshotTime: no atClusterTime in the replies');
+      return time;
+    },
   },
 };
