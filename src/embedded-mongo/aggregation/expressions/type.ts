@@ -145,185 +145,179 @@ function timestampSeconds(v: unknown): number {
   return ts.t ?? (ts.high ?? 0) >>> 0;
 }
 
+type Converter = (v: unknown, target: Target) => unknown;
+
+/** The conversions mongod's table lists, by source type (anything else is unsupported). */
+const CONVERTERS: Partial<Record<BsonTypeName, Converter>> = {
+  double: (v, target) => {
+    const x = toDouble(v);
+    switch (target) {
+      case 'double':
+        return v;
+      case 'string':
+        return formatDouble(x);
+      case 'date':
+        return numberToDate(v, 'double');
+      case 'int':
+        return doubleToInt(x);
+      case 'long':
+        return doubleToLong(x);
+      case 'decimal':
+        return doubleToDecimal(x);
+      default:
+        return unsupported('double', target);
+    }
+  },
+  string: (v, target) => {
+    const s = v as string;
+    switch (target) {
+      case 'double':
+      case 'int':
+      case 'long':
+      case 'decimal':
+        return parseNumberString(s, target);
+      case 'string':
+        return s;
+      case 'objectId':
+        if (!/^[0-9a-fA-F]{24}$/.test(s)) {
+          conversionFailure(
+            `Failed to parse objectId '${s}' in $convert with no onError value: Invalid string length for parsing to OID, expected 24 but found ${s.length}`,
+          );
+        }
+        return ObjectId.createFromHexString(s.toLowerCase());
+      case 'date':
+        return parseDateString(s, UTC);
+      default:
+        return unsupported('string', target);
+    }
+  },
+  objectId: (v, target) => {
+    switch (target) {
+      case 'string':
+        return (v as ObjectId).toHexString();
+      case 'objectId':
+        return v;
+      case 'date':
+        return objectIdDate(v);
+      default:
+        return unsupported('objectId', target);
+    }
+  },
+  bool: (v, target) => {
+    const b = v as boolean;
+    switch (target) {
+      case 'double':
+        return dbl(b ? 1 : 0);
+      case 'string':
+        return b ? 'true' : 'false';
+      case 'int':
+        return b ? 1 : 0;
+      case 'long':
+        return Long.fromNumber(b ? 1 : 0);
+      case 'decimal':
+        return Decimal128.fromString(b ? '1' : '0');
+      default:
+        return unsupported('bool', target);
+    }
+  },
+  date: (v, target) => {
+    const ms = (v as Date).getTime();
+    switch (target) {
+      case 'double':
+        return dbl(ms);
+      case 'string':
+        return isoString(v as Date);
+      case 'date':
+        return v;
+      case 'long':
+        return Long.fromNumber(ms);
+      case 'decimal':
+        return Decimal128.fromString(String(ms));
+      default:
+        return unsupported('date', target);
+    }
+  },
+  timestamp: (v, target) =>
+    target === 'date' ? new Date(timestampSeconds(v) * 1000) : unsupported('timestamp', target),
+  int: (v, target) => integerConverter(v, target, 'int'),
+  long: (v, target) => integerConverter(v, target, 'long'),
+  decimal: (v, target) => {
+    switch (target) {
+      case 'double': {
+        const x = toDouble(v);
+        if (!Number.isFinite(x) && toDec(v).isFinite()) overflow(v);
+        return dbl(x);
+      }
+      case 'string':
+        return String(v);
+      case 'date':
+        return numberToDate(v, 'decimal');
+      case 'int':
+        return decimalToInteger(v, 'int');
+      case 'long':
+        return decimalToInteger(v, 'long');
+      case 'decimal':
+        return v;
+      default:
+        return unsupported('decimal', target);
+    }
+  },
+};
+
+function integerConverter(v: unknown, target: Target, from: 'int' | 'long'): unknown {
+  const b = toBigInt(v);
+  switch (target) {
+    case 'double':
+      return dbl(Number(b));
+    case 'string':
+      return b.toString();
+    case 'date':
+      // mongod converts longs to dates, but not ints.
+      return from === 'long' ? new Date(Number(b)) : unsupported(from, target);
+    case 'int':
+      if (b < -2147483648n || b > 2147483647n) {
+        conversionFailure('Conversion would overflow target type in $convert with no onError value: ');
+      }
+      return Number(b);
+    case 'long':
+      return Long.fromBigInt(b);
+    case 'decimal':
+      return Decimal128.fromString(b.toString());
+    default:
+      return unsupported(from, target);
+  }
+}
+
+/** Types that convert to bool as `true` whatever their value. */
+const ALWAYS_TRUE = new Set<BsonTypeName>([
+  'string',
+  'objectId',
+  'object',
+  'array',
+  'binData',
+  'regex',
+  'javascript',
+  'symbol',
+  'javascriptWithScope',
+  'timestamp',
+  'minKey',
+  'maxKey',
+  'dbPointer',
+  'date',
+]);
+
 /** Converts a non-null value to `target`, throwing ConversionFailure when mongod would. */
 export function convertValue(v: unknown, target: Target): unknown {
   const from = bsonTypeOf(v);
   if (target === 'bool') {
-    switch (from) {
-      case 'int':
-      case 'long':
-      case 'double':
-        return toDouble(v) !== 0;
-      case 'decimal':
-        return !toDec(v).isZero();
-      case 'bool':
-        return v;
-      case 'date':
-        return true;
-      case 'string':
-      case 'objectId':
-      case 'object':
-      case 'array':
-      case 'binData':
-      case 'regex':
-      case 'javascript':
-      case 'symbol':
-      case 'javascriptWithScope':
-      case 'timestamp':
-      case 'minKey':
-      case 'maxKey':
-      case 'dbPointer':
-        return true;
-      default:
-        unsupported(from, target);
-    }
+    if (from === 'bool') return v;
+    if (from === 'decimal') return !toDec(v).isZero();
+    if (from === 'int' || from === 'long' || from === 'double') return toDouble(v) !== 0;
+    if (ALWAYS_TRUE.has(from)) return true;
+    return unsupported(from, target);
   }
-  switch (from) {
-    case 'double': {
-      const x = toDouble(v);
-      switch (target) {
-        case 'double':
-          return v;
-        case 'string':
-          return formatDouble(x);
-        case 'date':
-          return numberToDate(v, 'double');
-        case 'int':
-          return doubleToInt(x);
-        case 'long':
-          return doubleToLong(x);
-        case 'decimal':
-          return doubleToDecimal(x);
-        default:
-          unsupported(from, target);
-      }
-    }
-    // falls through (unreachable)
-    case 'string': {
-      const s = v as string;
-      switch (target) {
-        case 'double':
-        case 'int':
-        case 'long':
-        case 'decimal':
-          return parseNumberString(s, target);
-        case 'string':
-          return s;
-        case 'objectId':
-          if (!/^[0-9a-fA-F]{24}$/.test(s)) {
-            conversionFailure(
-              `Failed to parse objectId '${s}' in $convert with no onError value: Invalid string length for parsing to OID, expected 24 but found ${s.length}`,
-            );
-          }
-          return ObjectId.createFromHexString(s.toLowerCase());
-        case 'date':
-          return parseDateString(s, UTC);
-        default:
-          unsupported(from, target);
-      }
-    }
-    // falls through (unreachable)
-    case 'objectId':
-      switch (target) {
-        case 'string':
-          return (v as ObjectId).toHexString();
-        case 'objectId':
-          return v;
-        case 'date':
-          return objectIdDate(v);
-        default:
-          unsupported(from, target);
-      }
-    // falls through (unreachable)
-    case 'bool': {
-      const b = v as boolean;
-      switch (target) {
-        case 'double':
-          return dbl(b ? 1 : 0);
-        case 'string':
-          return b ? 'true' : 'false';
-        case 'int':
-          return b ? 1 : 0;
-        case 'long':
-          return Long.fromNumber(b ? 1 : 0);
-        case 'decimal':
-          return Decimal128.fromString(b ? '1' : '0');
-        default:
-          unsupported(from, target);
-      }
-    }
-    // falls through (unreachable)
-    case 'date': {
-      const ms = (v as Date).getTime();
-      switch (target) {
-        case 'double':
-          return dbl(ms);
-        case 'string':
-          return isoString(v as Date);
-        case 'date':
-          return v;
-        case 'long':
-          return Long.fromNumber(ms);
-        case 'decimal':
-          return Decimal128.fromString(String(ms));
-        default:
-          unsupported(from, target);
-      }
-    }
-    // falls through (unreachable)
-    case 'timestamp':
-      if (target === 'date') return new Date(timestampSeconds(v) * 1000);
-      unsupported(from, target);
-    // falls through (unreachable)
-    case 'int':
-    case 'long': {
-      const b = toBigInt(v);
-      switch (target) {
-        case 'double':
-          return dbl(Number(b));
-        case 'string':
-          return b.toString();
-        case 'date':
-          if (from === 'int') unsupported(from, target);
-          return new Date(Number(b));
-        case 'int':
-          if (b < -2147483648n || b > 2147483647n) {
-            conversionFailure('Conversion would overflow target type in $convert with no onError value: ');
-          }
-          return Number(b);
-        case 'long':
-          return Long.fromBigInt(b);
-        case 'decimal':
-          return Decimal128.fromString(b.toString());
-        default:
-          unsupported(from, target);
-      }
-    }
-    // falls through (unreachable)
-    case 'decimal':
-      switch (target) {
-        case 'double': {
-          const x = toDouble(v);
-          if (!Number.isFinite(x) && toDec(v).isFinite()) overflow(v);
-          return dbl(x);
-        }
-        case 'string':
-          return String(v);
-        case 'date':
-          return numberToDate(v, 'decimal');
-        case 'int':
-          return decimalToInteger(v, 'int');
-        case 'long':
-          return decimalToInteger(v, 'long');
-        case 'decimal':
-          return v;
-        default:
-          unsupported(from, target);
-      }
-    // falls through (unreachable)
-    default:
-      unsupported(from, target);
-  }
+  const convert = CONVERTERS[from];
+  return convert ? convert(v, target) : unsupported(from, target);
 }
 
 /** Decimal128(double): 15 significant digits, trailing zeros kept ($toDecimal: 2.5 -> "2.50000000000000"). */
