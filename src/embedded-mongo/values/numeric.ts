@@ -57,17 +57,19 @@ export function toDouble(v: unknown): number {
   return NaN;
 }
 
-export function toDec(v: unknown): Dec {
+/**
+ * The decimal value of a number. A double is rounded to `doubleDigits` significant digits, as
+ * MongoDB converts doubles to Decimal128: 15 digits in arithmetic (Decimal128(double)'s default),
+ * 34 in comparisons (compareDecimalToDouble), so double 0.1 is not equal to decimal 0.1.
+ */
+export function toDec(v: unknown, doubleDigits = 15): Dec {
   const tag = bsonTag(v);
-  if (tag === 'Decimal128') return new Dec(normalizeDecimalString((v as Decimal128).toString()));
+  // Decimal128 prints NaN / Infinity / -Infinity the way decimal.js parses them.
+  if (tag === 'Decimal128') return new Dec((v as Decimal128).toString());
   if (tag === 'Long' || typeof v === 'bigint') return new Dec(toBigInt(v).toString());
   const d = toDouble(v);
-  return new Dec(d);
-}
-
-function normalizeDecimalString(s: string): string {
-  // Decimal128 prints NaN / Infinity / -Infinity like decimal.js expects.
-  return s;
+  if (!Number.isFinite(d)) return new Dec(d);
+  return new Dec(d.toPrecision(doubleDigits));
 }
 
 /** Digits after the decimal point of a Decimal128 (its negative exponent), 0 for integers. */
@@ -185,8 +187,8 @@ export function compareNumeric(a: unknown, b: unknown): number {
     return x < y ? -1 : x > y ? 1 : 0;
   }
   if (ka === 'decimal' || kb === 'decimal') {
-    const x = toDec(a);
-    const y = toDec(b);
+    const x = toDec(a, 34);
+    const y = toDec(b, 34);
     if (x.isNaN() || y.isNaN()) return x.isNaN() ? (y.isNaN() ? 0 : -1) : 1;
     return x.comparedTo(y);
   }
@@ -215,9 +217,9 @@ export function canonicalNumberText(v: unknown): string {
     if (Number.isNaN(d)) return 'NaN';
     if (!Number.isFinite(d)) return d > 0 ? 'Infinity' : '-Infinity';
     if (Number.isInteger(d) && Math.abs(d) < 2 ** 63) return BigInt(d).toString();
-    return new Dec(d).toString();
+    return toDec(d, 34).toString();
   }
-  const x = toDec(v);
+  const x = toDec(v, 34);
   if (x.isNaN()) return 'NaN';
   if (!x.isFinite()) return x.isNeg() ? '-Infinity' : 'Infinity';
   if (x.isZero()) return '0';

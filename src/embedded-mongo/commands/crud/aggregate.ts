@@ -8,7 +8,7 @@ import { sessionKeyOf } from '../sessions-args.js';
 import type { CommandContext, CommandSpec } from '../types.js';
 import { parseWriteConcern } from '../write-concern.js';
 import { writeAggregateOutput } from './aggregate-output.js';
-import { checkCollation, openScan, readHint, readVariables } from './query-options.js';
+import { readCollation, openScan, readHint, readVariables } from './query-options.js';
 import { systemStage } from './system-stages.js';
 
 function pipelineOf(body: Document): Document[] {
@@ -38,6 +38,7 @@ function sourceOf(
   pipeline: Document[],
   hint: string | Document | undefined,
   variables: Document | undefined,
+  collation: Document | undefined,
 ): { input: Iterable<Document>; rest: Document[] } {
   const collection = ctx.server.catalog.getCollection(ctx.db, coll);
   if (!collection) return { input: [], rest: pipeline };
@@ -59,7 +60,11 @@ function sourceOf(
       i = 2;
     }
   }
-  const input = openScan(collection, { filter, sort, hint, variables }, ctx.server.readOptionsFor(ctx));
+  const input = openScan(
+    collection,
+    { filter, sort, hint, variables, collation },
+    ctx.server.readOptionsFor(ctx),
+  );
   return { input, rest: pipeline.slice(i) };
 }
 
@@ -77,7 +82,7 @@ export const aggregateCommand: CommandSpec = {
         "The 'cursor' option is required, except for aggregate with the explain argument",
       );
     }
-    checkCollation(b.collation);
+    const collation = readCollation(b.collation);
     const letSpec = optionalDocument(b, 'let');
     const variables = readVariables(letSpec);
     const hint = readHint(b.hint);
@@ -110,6 +115,7 @@ export const aggregateCommand: CommandSpec = {
       now: new Date(),
       clusterTime: ctx.server.clusterTime(),
       allowDiskUse: optionalBool(b, 'allowDiskUse'),
+      collation,
       resolveCollection: (db, name) => {
         const c = ctx.server.catalog.getCollection(db, name);
         return c ? [...c.scan({}, ctx.server.readOptionsFor(ctx))] : [];
@@ -122,7 +128,9 @@ export const aggregateCommand: CommandSpec = {
       return { explainVersion: '1', stages, command: b };
     }
     const { input, rest } =
-      coll === undefined ? { input: [], rest: pipeline } : sourceOf(ctx, coll, pipeline, hint, variables);
+      coll === undefined
+        ? { input: [], rest: pipeline }
+        : sourceOf(ctx, coll, pipeline, hint, variables, collation);
     const docs = runPipeline(input, rest, pctx);
     const ns = coll === undefined ? `${ctx.db}.$cmd.aggregate` : `${ctx.db}.${coll}`;
     const cursor = await ctx.server.cursors.open(docs, { ns, sessionKey: sessionKeyOf(b.lsid) }, batchSize);

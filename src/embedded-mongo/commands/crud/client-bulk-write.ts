@@ -11,7 +11,7 @@ import { optionalBool, requiredDocumentArray } from '../args.js';
 import type { CommandSpec } from '../types.js';
 import { parseWriteConcern } from '../write-concern.js';
 import { checkStorable, withId } from './document-checks.js';
-import { checkCollation, openScan, readFilter, readHint, readSort, readVariables } from './query-options.js';
+import { readCollation, openScan, readFilter, readHint, readSort, readVariables } from './query-options.js';
 import { applyUpdateStatement, parseUpdateArg } from './update-one-statement.js';
 import { validatorFor } from './validation.js';
 
@@ -85,7 +85,7 @@ export const clientBulkWriteCommand: CommandSpec = {
           } else if (kind === 'update') {
             const ns = namespaceOf(nsInfo, op.update);
             const multi = optionalBool(op, 'multi') ?? false;
-            checkCollation(op.collation);
+            const collation = readCollation(op.collation);
             const { parsed, arrayFilters } = parseUpdateArg(op.updateMods, op.arrayFilters, multi);
             const constants = op.constants === undefined ? undefined : readVariables(op.constants);
             const st = {
@@ -93,6 +93,7 @@ export const clientBulkWriteCommand: CommandSpec = {
                 filter: readFilter(op.filter, 'filter'),
                 hint: readHint(op.hint),
                 sort: readSort(op.sort),
+                collation,
                 variables: constants || variables ? { ...variables, ...constants } : undefined,
               },
               update: parsed,
@@ -113,7 +114,7 @@ export const clientBulkWriteCommand: CommandSpec = {
           } else if (kind === 'delete') {
             const ns = namespaceOf(nsInfo, op.delete);
             const multi = optionalBool(op, 'multi') ?? false;
-            checkCollation(op.collation);
+            const collation = readCollation(op.collation);
             const coll = catalog.getCollection(...split(ns));
             const filter = readFilter(op.filter, 'filter');
             let n = 0;
@@ -121,7 +122,7 @@ export const clientBulkWriteCommand: CommandSpec = {
               const targets = [
                 ...openScan(
                   coll,
-                  { filter, hint: readHint(op.hint), variables, limit: multi ? undefined : 1 },
+                  { filter, hint: readHint(op.hint), variables, collation, limit: multi ? undefined : 1 },
                   { unit },
                 ),
               ];

@@ -1,7 +1,7 @@
 import { mongoError } from '../../errors.js';
 import { collectionName, optionalNumber } from '../args.js';
 import type { CommandSpec } from '../types.js';
-import { checkCollation, openScan, readFilter, readHint, validateQuery } from './query-options.js';
+import { readCollation, openScan, readFilter, readHint, validateQuery } from './query-options.js';
 
 export const countCommand: CommandSpec = {
   name: 'count',
@@ -11,21 +11,21 @@ export const countCommand: CommandSpec = {
     const coll = collectionName(ctx.arg, 'count');
     const filter = readFilter(b.query, 'query');
     const hint = readHint(b.hint);
-    checkCollation(b.collation);
+    const collation = readCollation(b.collation);
     const skip = optionalNumber(b, 'skip') ?? 0;
     if (skip < 0) throw mongoError('BadValue', `skip value must be non-negative, but received: ${skip}`);
     const limit = Math.abs(optionalNumber(b, 'limit') ?? 0);
     const collection = ctx.server.catalog.getCollection(ctx.db, coll);
     if (!collection) {
-      validateQuery({ filter });
+      validateQuery({ filter, collation });
       return { n: 0 };
     }
-    if (Object.keys(filter).length === 0 && !hint && skip === 0 && limit === 0) {
+    if (Object.keys(filter).length === 0 && !hint && skip === 0 && limit === 0 && !collation) {
       return { n: collection.count(ctx.server.readOptionsFor(ctx)) };
     }
     const scan = openScan(
       collection,
-      { filter, hint, limit: limit > 0 ? limit + skip : undefined },
+      { filter, hint, collation, limit: limit > 0 ? limit + skip : undefined },
       ctx.server.readOptionsFor(ctx),
     );
     let n = 0;

@@ -6,7 +6,7 @@ import { collectionName, optionalBool, requiredDocumentArray } from '../args.js'
 import type { CommandSpec } from '../types.js';
 import { parseWriteConcern } from '../write-concern.js';
 import {
-  checkCollation,
+  readCollation,
   openScan,
   readFilter,
   readHint,
@@ -42,9 +42,15 @@ export const deleteCommand: CommandSpec = {
             `The limit field in delete objects must be 0 or 1. Got ${String(limit)}`,
           );
         }
-        checkCollation(raw.collation);
+        const collation = readCollation(raw.collation);
         const filter = readFilter(raw.q, 'q');
-        const spec = { filter, hint: readHint(raw.hint), variables, limit: limit === 1 ? 1 : undefined };
+        const spec = {
+          filter,
+          hint: readHint(raw.hint),
+          variables,
+          collation,
+          limit: limit === 1 ? 1 : undefined,
+        };
         const collection = ctx.server.catalog.getCollection(ctx.db, coll);
         if (!collection) {
           validateQuery(spec);

@@ -9,7 +9,7 @@ import { mongoError } from '../../errors.js';
 import { isPlainObject } from '../../values/types.js';
 import { SERVER_VERSION } from '../build-info.js';
 import type { CommandSpec } from '../types.js';
-import { checkCollation, readFilter, readHint, readSort } from './query-options.js';
+import { readCollation, readFilter, readHint, readSort } from './query-options.js';
 
 const VERBOSITIES = new Set(['queryPlanner', 'executionStats', 'allPlansExecution']);
 
@@ -25,7 +25,7 @@ function queryOf(cmd: Document, name: string): Explained {
   const coll = cmd[name];
   if (typeof coll !== 'string' && name !== 'aggregate')
     throw mongoError('InvalidNamespace', `explain: invalid collection name for ${name}`);
-  checkCollation(cmd.collation);
+  readCollation(cmd.collation);
   switch (name) {
     case 'find':
       return {

@@ -5,7 +5,7 @@ import { collectionName, optionalBool, optionalDocument } from '../args.js';
 import type { CommandSpec } from '../types.js';
 import { parseWriteConcern } from '../write-concern.js';
 import { checkStorable } from './document-checks.js';
-import { checkCollation, openScan, readFilter, readHint, readSort, readVariables } from './query-options.js';
+import { readCollation, openScan, readFilter, readHint, readSort, readVariables } from './query-options.js';
 import { applyUpdateStatement, parseUpdateArg } from './update-one-statement.js';
 import { validatorFor } from './validation.js';
 
@@ -32,9 +32,15 @@ export const findAndModifyCommand: CommandSpec = {
     }
     if (remove && upsert)
       throw mongoError('FailedToParse', 'Cannot specify both upsert=true and remove=true');
-    checkCollation(b.collation);
+    const collation = readCollation(b.collation);
     const filter = readFilter(b.query, 'query');
-    const query = { filter, sort: readSort(b.sort), hint: readHint(b.hint), variables: readVariables(b.let) };
+    const query = {
+      filter,
+      sort: readSort(b.sort),
+      hint: readHint(b.hint),
+      variables: readVariables(b.let),
+      collation,
+    };
     const fields = optionalDocument(b, 'fields');
     const project =
       fields && Object.keys(fields).length > 0 ? compileProjection(fields, { filter }) : (d: Document) => d;

@@ -5,7 +5,7 @@ import { optionalBool, optionalDocument, optionalNumber, collectionName } from '
 import type { CommandSpec } from '../types.js';
 import { sessionKeyOf } from '../sessions-args.js';
 import {
-  checkCollation,
+  readCollation,
   openScan,
   readFilter,
   readHint,
@@ -39,7 +39,7 @@ export const findCommand: CommandSpec = {
     const sort = readSort(b.sort);
     const hint = readHint(b.hint);
     const variables = readVariables(b.let);
-    checkCollation(b.collation);
+    const collation = readCollation(b.collation);
     const projection = optionalDocument(b, 'projection');
     const skip = optionalNumber(b, 'skip') ?? 0;
     if (skip < 0) throw mongoError('BadValue', `skip value must be non-negative, but received: ${skip}`);
@@ -64,7 +64,7 @@ export const findCommand: CommandSpec = {
       projection && Object.keys(projection).length > 0
         ? compileProjection(projection, { filter, variables })
         : undefined;
-    const spec = { filter, sort, hint, variables, limit: limit > 0 ? limit + skip : undefined };
+    const spec = { filter, sort, hint, variables, collation, limit: limit > 0 ? limit + skip : undefined };
     const ns = `${ctx.db}.${coll}`;
     const collection = ctx.server.catalog.getCollection(ctx.db, coll);
     if (!collection) {

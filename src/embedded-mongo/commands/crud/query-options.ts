@@ -7,25 +7,25 @@ import type { Collection, ReadOptions } from '../../catalog/collection.js';
 import type { Scan } from '../../catalog/planner.js';
 import { mongoError } from '../../errors.js';
 import { evaluateVariables } from '../../aggregation/expressions.js';
+import { collatorFor } from '../../query/collation.js';
 import { compileFilter } from '../../query/matcher.js';
 import { compileSort } from '../../query/sort.js';
 import { bsonTypeOf, isPlainObject } from '../../values/types.js';
 
-/** Only the simple (binary) collation is implemented; anything else is refused, never ignored. */
-export function checkCollation(collation: unknown): void {
-  if (collation === undefined || collation === null) return;
+/**
+ * A command's collation: validated (locale etc.), undefined for the simple (binary) one. A
+ * non-simple collation is applied by the matcher and the sort; index bounds are binary, so a
+ * query with one scans the collection unless it names an index with `hint`.
+ */
+export function readCollation(collation: unknown): Document | undefined {
+  if (collation === undefined || collation === null) return undefined;
   if (!isPlainObject(collation)) {
     throw mongoError(
       'TypeMismatch',
       `BSON field 'collation' is the wrong type '${bsonTypeOf(collation)}', expected type 'object'`,
     );
   }
-  if (collation.locale !== 'simple') {
-    throw mongoError(
-      'BadValue',
-      `collation ${JSON.stringify(collation.locale ?? null)} is not supported by the embedded server: only {locale: 'simple'} (binary comparison) is implemented`,
-    );
-  }
+  return collatorFor(collation) ? collation : undefined;
 }
 
 export interface QuerySpec {
@@ -34,6 +34,7 @@ export interface QuerySpec {
   hint?: string | Document;
   limit?: number;
   variables?: Document;
+  collation?: Document;
 }
 
 export function readFilter(value: unknown, field: string): Document {
@@ -65,6 +66,10 @@ export function readSort(value: unknown): Document | undefined {
   return Object.keys(value).length > 0 ? value : undefined;
 }
 
+/**
+ * A command's `let` (or a statement's `c`): each value is an expression, evaluated once here
+ * (with $$NOW), so statements see constants.
+ */
 export function readVariables(value: unknown): Document | undefined {
   if (value === undefined || value === null) return undefined;
   if (!isPlainObject(value)) {
@@ -73,17 +78,18 @@ export function readVariables(value: unknown): Document | undefined {
       `BSON field 'let' is the wrong type '${bsonTypeOf(value)}', expected type 'object'`,
     );
   }
-  return value;
+  return evaluateVariables(value, { NOW: new Date() });
 }
 
 /** Compiles the filter (errors surface here, before anything runs) and plans the scan. */
 export function openScan(coll: Collection, spec: QuerySpec, read: ReadOptions = {}): Scan {
-  const matcher = compileFilter(spec.filter, spec.variables ? { variables: spec.variables } : {});
-  const sortComparator = spec.sort ? compileSort(spec.sort) : undefined;
+  const matcher = compileFilter(spec.filter, { variables: spec.variables, collation: spec.collation });
+  const sortComparator = spec.sort ? compileSort(spec.sort, { collation: spec.collation }) : undefined;
+  const hint = spec.hint ?? (spec.collation ? { $natural: 1 } : undefined);
   return coll.scan(spec.filter, {
     ...read,
     sort: spec.sort,
-    hint: spec.hint,
+    hint,
     limit: spec.limit,
     matcher,
     sortComparator,
@@ -92,6 +98,6 @@ export function openScan(coll: Collection, spec: QuerySpec, read: ReadOptions = 
 
 /** Validates a query spec even when the collection does not exist (so bad input still errors). */
 export function validateQuery(spec: QuerySpec): void {
-  compileFilter(spec.filter, spec.variables ? { variables: spec.variables } : {});
-  if (spec.sort) compileSort(spec.sort);
+  compileFilter(spec.filter, { variables: spec.variables, collation: spec.collation });
+  if (spec.sort) compileSort(spec.sort, { collation: spec.collation });
 }

@@ -90,7 +90,11 @@ export function applyUpdateStatement(
       if (!r.modified) continue;
       checkStorable(r.doc);
       validate(r.doc, doc);
-      unit.replace(ns, doc._id, r.doc);
+      const update =
+        r.kind === 'replacement'
+          ? undefined
+          : { ...r.updateDescription, disambiguatedPaths: r.disambiguatedPaths };
+      unit.replace(ns, doc._id, r.doc, update);
       outcome.modified++;
     }
   }

@@ -4,7 +4,7 @@ import { MAX_WRITE_BATCH_SIZE } from '../../wire/constants.js';
 import { collectionName, optionalBool, requiredDocumentArray } from '../args.js';
 import type { CommandSpec } from '../types.js';
 import { parseWriteConcern } from '../write-concern.js';
-import { checkCollation, readFilter, readHint, readSort, readVariables } from './query-options.js';
+import { readCollation, readFilter, readHint, readSort, readVariables } from './query-options.js';
 import { applyUpdateStatement, parseUpdateArg, type UpdateStatement } from './update-one-statement.js';
 import { validatorFor } from './validation.js';
 import { runStatements, writeReply } from './write-errors.js';
@@ -12,7 +12,7 @@ import { runStatements, writeReply } from './write-errors.js';
 function parseStatement(raw: Document, variables: Document | undefined): UpdateStatement {
   const multi = optionalBool(raw, 'multi') ?? false;
   const upsert = optionalBool(raw, 'upsert') ?? false;
-  checkCollation(raw.collation);
+  const collation = readCollation(raw.collation);
   if (raw.u === undefined)
     throw mongoError('FailedToParse', "BSON field 'update.updates.u' is missing but a required field");
   const { parsed, arrayFilters } = parseUpdateArg(raw.u, raw.arrayFilters, multi);
@@ -24,6 +24,7 @@ function parseStatement(raw: Document, variables: Document | undefined): UpdateS
       filter: readFilter(raw.q, 'q'),
       hint: readHint(raw.hint),
       sort,
+      collation,
       variables: constants || variables ? { ...variables, ...constants } : undefined,
     },
     update: parsed,
