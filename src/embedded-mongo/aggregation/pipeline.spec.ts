@@ -2,7 +2,13 @@ import { Decimal128, Double, Long, type Document } from '../bson.js';
 import { MongoCommandError } from '../errors.js';
 import { bsonTypeOf } from '../values/index.js';
 import type { OutputMode, OutputTarget, PipelineContext } from './context.js';
-import { aggregate, compileUpdatePipeline, runPipeline } from './pipeline.js';
+import {
+  aggregate,
+  compileUpdatePipeline,
+  pipelineWriteStage,
+  runPipeline,
+  runUpdatePipeline,
+} from './pipeline.js';
 
 interface Written {
   target: OutputTarget;
@@ -556,6 +562,21 @@ describe('compileUpdatePipeline', () => {
     );
     expect(apply({ _id: 1, a: 2 }, { inc: 3 })).toEqual({ _id: 1, total: 5 });
     expect(() => compileUpdatePipeline([{ $group: { _id: null } }])).toThrow(MongoCommandError);
+  });
+
+  it('runUpdatePipeline serves update/apply-update as its PipelineRunner', () => {
+    const pipeline = [{ $set: { at: '$$NOW', v: { $multiply: ['$v', '$$k'] } } }];
+    const now = new Date(123);
+    expect(runUpdatePipeline([{ v: 2 }, { v: 3 }], pipeline, { variables: { k: 10 }, now })).toEqual([
+      { v: 20, at: now },
+      { v: 30, at: now },
+    ]);
+  });
+
+  it('pipelineWriteStage names a final $out / $merge', () => {
+    expect(pipelineWriteStage([{ $match: {} }, { $out: 'x' }])).toBe('$out');
+    expect(pipelineWriteStage([{ $merge: { into: 'x' } }])).toBe('$merge');
+    expect(pipelineWriteStage([{ $match: {} }])).toBeUndefined();
   });
 });
 

@@ -264,3 +264,12 @@ export function runUpdatePipeline(
   const apply = entry.apply;
   return docs.map((d) => apply(d, vars));
 }
+
+/** '$out' or '$merge' when the pipeline ends with one (the aggregate then writes and returns no documents). */
+export function pipelineWriteStage(pipeline: readonly unknown[]): '$out' | '$merge' | undefined {
+  const last = pipeline[pipeline.length - 1];
+  if (!isPlainObject(last)) return undefined;
+  const keys = Object.keys(last);
+  if (keys.length !== 1) return undefined;
+  return keys[0] === '$out' || keys[0] === '$merge' ? keys[0] : undefined;
+}
