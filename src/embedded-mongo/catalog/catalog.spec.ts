@@ -254,6 +254,11 @@ describe('persistence through the file engine', () => {
     const a = await fileCatalog(dir);
     await a.createIndexes('app', 'c', [{ key: { k: 1 }, name: 'k_1', unique: true }]);
     for (let i = 0; i < 50; i++) await insertAll(a, 'app.c', [{ _id: i, k: i }], i % 10 === 0);
+    const u = a.beginWrite();
+    for (let i = 0; i < 10; i++) u.replace('app.c', i, { _id: i, k: 100 + i, g: i % 2 });
+    for (let i = 10; i < 15; i++) u.delete('app.c', i);
+    await u.commit();
+    await a.createIndexes('app', 'c', [{ key: { g: 1 }, name: 'g_1', sparse: true }]);
     await a.flush();
     // Simulate the crash: copy the directory as it is while `a` is still open.
     const copy = tempDir();
@@ -261,8 +266,19 @@ describe('persistence through the file engine', () => {
     cpSync(dir, copy, { recursive: true });
     const b = await fileCatalog(copy);
     expect(b.recovery?.journalRecords).toBeGreaterThan(50);
-    expect(b.getCollection('app', 'c')?.count()).toBe(50);
-    expect(codeOf(() => b.beginWrite().insert('app.c', { _id: 99, k: 7 }))).toBe(11000);
+    const c = b.getCollection('app', 'c');
+    expect(c?.count()).toBe(45);
+    expect(codeOf(() => b.beginWrite().insert('app.c', { _id: 99, k: 20 }))).toBe(11000);
+    // Indexes rebuilt from the final documents: exactly one entry per document, none stale.
+    expect(c?.getIndex('k_1')?.entries.size).toBe(45);
+    expect(c?.getIndex('g_1')?.entries.size).toBe(10);
+    const viaIndex = c?.scan({ k: { $gte: 100 } });
+    expect(viaIndex?.indexName).toBe('k_1');
+    expect(viaIndex?.take().map((d) => d._id)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(c?.scan({ g: 1 }).take().length).toBe(5);
+    const freed = b.beginWrite();
+    expect(freed.insert('app.c', { _id: 99, k: 7 })).toEqual({ _id: 99, k: 7 });
+    freed.abort();
     await Promise.all([a.close(), b.close()]);
   });
 });

@@ -99,6 +99,8 @@ export class Collection {
   dataSize = 0;
   dropped = false;
   private nextRid = 1;
+  /** Recovery mode: index maintenance is deferred to endBulk() (one sort per index). */
+  private bulk = false;
 
   constructor(
     private readonly host: CollectionHost,
@@ -304,10 +306,22 @@ export class Collection {
       version.prev = rec.head;
       rec.head = version;
     }
-    if (doc) for (const ix of this.indexes.values()) ix.add(rec, doc);
+    if (doc && !this.bulk) for (const ix of this.indexes.values()) ix.add(rec, doc);
     this.history.add(rec);
     this.account(version.prev, version);
     this.prune(rec);
+  }
+
+  /** @internal Recovery: defer index maintenance until endBulk(). No readers or writers meanwhile. */
+  beginBulk(): void {
+    this.bulk = true;
+  }
+
+  /** @internal Ends recovery mode: builds every index from the documents. */
+  endBulk(): void {
+    if (!this.bulk) return;
+    this.bulk = false;
+    for (const ix of this.indexes.values()) this.rebuild(ix);
   }
 
   /** @internal Bulk load of committed documents into an empty collection (checkpoint recovery). */
@@ -322,7 +336,7 @@ export class Collection {
       this.liveCount++;
       this.dataSize += size;
     }
-    for (const ix of this.indexes.values()) this.rebuild(ix);
+    if (!this.bulk) for (const ix of this.indexes.values()) this.rebuild(ix);
   }
 
   /** @internal Counters follow the latest committed state. */
@@ -441,7 +455,7 @@ export class Collection {
   }
 
   private removeKeysExcept(rec: DocRecord, dropped: readonly Document[], kept: readonly Document[]): void {
-    if (dropped.length === 0) return;
+    if (dropped.length === 0 || this.bulk) return;
     for (const ix of this.indexes.values()) {
       if (!ix.holdsEntries) continue;
       const keep = new Set<string>();
@@ -474,6 +488,7 @@ export class Collection {
    */
   buildIndex(desc: IndexDescriptor, checkUnique: boolean): KeyIndex {
     const ix = new KeyIndex(desc, this.host.compileFilter);
+    if (this.bulk) return ix;
     const entries: IndexEntry[] = [];
     const seen = new Map<string, DocRecord>();
     for (const rec of this.records.values()) {

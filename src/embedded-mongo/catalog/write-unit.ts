@@ -18,7 +18,7 @@
 import type { Document, Timestamp } from '../bson.js';
 import { mongoError } from '../errors.js';
 import { keyString } from '../values/keystring.js';
-import type { Mutation } from '../storage/engine.js';
+import type { DocumentDiff, Mutation, TransactionTag } from '../storage/engine.js';
 import { checkIdValue, withId, type Collection, type StagingWriter } from './collection.js';
 import type { DocRecord, WriterToken } from './mvcc.js';
 import type { Snapshot } from './snapshot.js';
@@ -37,6 +37,7 @@ interface Staged {
   readonly id: unknown;
   readonly doc: Document | null;
   readonly before: Document | null;
+  readonly update?: DocumentDiff;
 }
 
 let nextWriterId = 1;
@@ -49,6 +50,11 @@ export class WriteUnit implements WriterToken, StagingWriter {
   private status: 'open' | 'committed' | 'aborted' = 'open';
   /** The commit Timestamp, once committed. */
   commitTs: Timestamp | undefined;
+  /**
+   * Set by the transaction layer before commit when this unit is a multi-document transaction:
+   * the committed batch carries it, and its change events show `lsid` and `txnNumber`.
+   */
+  txn: TransactionTag | undefined;
 
   constructor(
     private readonly host: UnitHost,
@@ -91,9 +97,11 @@ export class WriteUnit implements WriterToken, StagingWriter {
 
   /**
    * Replaces the document with this `_id` by `doc` (which keeps that `_id`; a missing `_id` is
-   * filled in). Returns the previous version, or null (and no change) if there is none.
+   * filled in). Returns the previous version, or null (and no change) if there is none. `update`
+   * describes the change when an update operator or pipeline made it (change streams then report
+   * an 'update' event; without it, a 'replace').
    */
-  replace(ns: string, id: unknown, doc: Document): Document | null {
+  replace(ns: string, id: unknown, doc: Document, update?: DocumentDiff): Document | null {
     this.assertOpen();
     let stored = doc;
     if (!Object.prototype.hasOwnProperty.call(doc, '_id') || doc._id === undefined)
@@ -108,7 +116,7 @@ export class WriteUnit implements WriterToken, StagingWriter {
     if (!coll) return null;
     const r = coll.stage(this, id, stored, 'update');
     if (!r) return null;
-    this.record(coll, r.rec, { coll, op: 'put', id, doc: stored, before: r.before });
+    this.record(coll, r.rec, { coll, op: 'put', id, doc: stored, before: r.before, update });
     return r.before;
   }
 
@@ -155,7 +163,7 @@ export class WriteUnit implements WriterToken, StagingWriter {
   mutations(): Mutation[] {
     return this.staged.map((s) =>
       s.op === 'put'
-        ? { op: 'put', ns: s.coll.ns, id: s.id, doc: s.doc as Document, before: s.before }
+        ? { op: 'put', ns: s.coll.ns, id: s.id, doc: s.doc as Document, before: s.before, update: s.update }
         : { op: 'delete', ns: s.coll.ns, id: s.id, before: s.before },
     );
   }
