@@ -274,7 +274,7 @@ describe('persistence through the file engine', () => {
     expect(c?.getIndex('g_1')?.entries.size).toBe(10);
     const viaIndex = c?.scan({ k: { $gte: 100 } });
     expect(viaIndex?.indexName).toBe('k_1');
-    expect(viaIndex?.take().map((d) => d._id)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(viaIndex?.take().map((d) => Number(d._id))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(c?.scan({ g: 1 }).take().length).toBe(5);
     const freed = b.beginWrite();
     expect(freed.insert('app.c', { _id: 99, k: 7 })).toEqual({ _id: 99, k: 7 });
