@@ -32,6 +32,7 @@ import { SKIP_LIST } from './skip-list.js';
 import { listSuiteFiles, listSuites } from './spec-loader.js';
 import { locateSpecs } from './spec-location.js';
 import { killAllSessions } from './test-executor.js';
+import { withTimeout } from './errors.js';
 
 const log = (line = ''): void => {
   process.stdout.write(`${line}\n`);
@@ -169,7 +170,9 @@ async function main(): Promise<number> {
     log(`conformance: specs from ${location.dir}; suites ${options.suites.join(', ')}`);
     return await runAll(options, location.dir, uri, internalClient, topologyType);
   } finally {
-    await internalClient?.close().catch(() => undefined);
+    // Bounded: a server that stopped answering must not keep the run from ending.
+    if (internalClient !== undefined)
+      await withTimeout(internalClient.close(), 5_000, 'close').catch(() => undefined);
     await server?.stop().catch(() => undefined);
   }
 }
