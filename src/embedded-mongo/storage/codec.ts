@@ -24,8 +24,52 @@ function persistedMutation(m: Mutation): Document {
   }
 }
 
+/*
+ * Large records are assembled from individually serialized documents: js-bson serializes into a
+ * fixed 17 MiB scratch buffer, so one serialize() call per batch would fail for an insertMany of
+ * more than 17 MiB, and one per checkpoint chunk for large documents. Each document fits (16 MiB
+ * is the server's limit).
+ */
+const BSON_DOCUMENT = 0x03;
+const BSON_ARRAY = 0x04;
+
+/** The elements of a serialized document (without its length prefix and terminator). */
+function elementsOf(doc: Document): Uint8Array {
+  const bytes = serialize(doc, SERIALIZE);
+  return bytes.subarray(4, bytes.length - 1);
+}
+
+function documentOf(parts: readonly Uint8Array[]): Buffer {
+  let size = 5;
+  for (const p of parts) size += p.length;
+  const out = Buffer.allocUnsafe(size);
+  out.writeInt32LE(size, 0);
+  let pos = 4;
+  for (const p of parts) {
+    out.set(p, pos);
+    pos += p.length;
+  }
+  out[pos] = 0;
+  return out;
+}
+
+function element(type: number, name: string, value: Uint8Array): Buffer {
+  const key = Buffer.from(`${name}\0`, 'utf8');
+  const out = Buffer.allocUnsafe(1 + key.length + value.length);
+  out[0] = type;
+  out.set(key, 1);
+  out.set(value, 1 + key.length);
+  return out;
+}
+
+/** `{...head, [name]: docs}` with `docs` an array of documents, without one big serialize(). */
+function withDocumentArray(head: Document, name: string, docs: readonly Document[]): Buffer {
+  const array = documentOf(docs.map((d, i) => element(BSON_DOCUMENT, String(i), serialize(d, SERIALIZE))));
+  return documentOf([elementsOf(head), element(BSON_ARRAY, name, array)]);
+}
+
 export function encodeBatch(batch: MutationBatch): Uint8Array {
-  return serialize({ ts: batch.ts, m: batch.mutations.map(persistedMutation) }, SERIALIZE);
+  return withDocumentArray({ ts: batch.ts }, 'm', batch.mutations.map(persistedMutation));
 }
 
 function str(d: Document, k: string): string {
@@ -94,7 +138,7 @@ export function encodeCheckpointHeader(h: CheckpointHeader): Uint8Array {
 }
 
 export function encodeCheckpointDocs(collectionIndex: number, docs: readonly Document[]): Uint8Array {
-  return serialize({ k: 'docs', c: collectionIndex, d: docs }, SERIALIZE);
+  return withDocumentArray({ k: 'docs', c: collectionIndex }, 'd', docs);
 }
 
 export function encodeCheckpointEnd(documents: number): Uint8Array {

@@ -17,7 +17,7 @@
  * tiny. A write is acknowledged durable only when the promise of a `{durable: true}` append (or of
  * `flush()`) resolves; that also covers every batch appended before it.
  */
-import type { Binary, Document, Timestamp } from '../bson.js';
+import type { Binary, Document, Long, Timestamp } from '../bson.js';
 
 /** Full namespace, `<db>.<collection>`. */
 export type Namespace = string;
@@ -35,14 +35,43 @@ export type Mutation =
   | { op: 'createIndex'; ns: Namespace; spec: Document }
   | { op: 'dropIndex'; ns: Namespace; name: string }
   | { op: 'collMod'; ns: Namespace; changes: Document }
-  /** Insert or replace the document whose `_id` is `id` (`doc._id` equals `id`). */
-  | { op: 'put'; ns: Namespace; id: unknown; doc: Document; before?: Document | null }
+  /**
+   * Insert or replace the document whose `_id` is `id` (`doc._id` equals `id`). In memory only:
+   * `before` (the version replaced, null for an insert) and `update` (set when an update
+   * operator or pipeline made the change: change streams report it as an 'update' event with
+   * this description rather than as a 'replace').
+   */
+  | {
+      op: 'put';
+      ns: Namespace;
+      id: unknown;
+      doc: Document;
+      before?: Document | null;
+      update?: DocumentDiff;
+    }
   | { op: 'delete'; ns: Namespace; id: unknown; before?: Document | null };
+
+/** What an update changed in one document, as change streams' `updateDescription` reports it. */
+export interface DocumentDiff {
+  readonly updatedFields: Document;
+  readonly removedFields: readonly string[];
+  readonly truncatedArrays: readonly { readonly field: string; readonly newSize: number }[];
+  /** Components of the ambiguous paths above (shown with `showExpandedEvents`). */
+  readonly disambiguatedPaths: Document;
+}
+
+/** The multi-document transaction a batch commits (its change events carry lsid/txnNumber). */
+export interface TransactionTag {
+  readonly lsid: Document;
+  readonly txnNumber: Long;
+}
 
 /** The unit of atomicity and ordering. `ts` is the commit Timestamp the catalog's clock assigned. */
 export interface MutationBatch {
   readonly ts: Timestamp;
   readonly mutations: readonly Mutation[];
+  /** In memory only: set when the batch is the commit of a multi-document transaction. */
+  readonly txn?: TransactionTag;
 }
 
 export interface IndexImage {

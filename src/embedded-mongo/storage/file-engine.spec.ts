@@ -300,3 +300,30 @@ describe('MemoryEngine', () => {
     await e.close();
   });
 });
+
+describe('large records', () => {
+  it('journals and checkpoints batches far above js-bson’s 17 MiB scratch buffer', async () => {
+    const dir = tempDir();
+    const a = await openModel(dir);
+    const big = 'y'.repeat(1024 * 1024);
+    const batch: MutationBatch = {
+      ts: a.model.ts(),
+      mutations: Array.from({ length: 24 }, (_, i) => ({
+        op: 'put' as const,
+        ns: 'db.c',
+        id: i,
+        doc: { _id: i, big },
+      })),
+    };
+    a.model.apply(batch);
+    await a.engine.append(batch, { durable: true });
+    const crashed = await openModel(crashCopy(dir));
+    expect(crashed.model.ids().length).toBe(24);
+    expect((crashed.model.data.get('db.c')?.get('23')?.big as string).length).toBe(big.length);
+    await crashed.engine.close();
+    await a.engine.close();
+    const reopened = await openModel(dir);
+    expect(reopened.rec.report.checkpointDocuments).toBe(24);
+    await reopened.engine.close();
+  });
+});

@@ -201,7 +201,12 @@ export class FileEngine implements StorageEngine {
     if (this.state !== 'open' && this.state !== 'closing') {
       return Promise.reject(new Error(`storage engine is ${this.state}`));
     }
-    const buf = frameRecord(encodeBatch(batch));
+    let buf: Buffer;
+    try {
+      buf = frameRecord(encodeBatch(batch));
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
     this.queue.push({ seq: this.currentSeq, buf });
     this.counters.appends++;
     this.counters.journalBytes += buf.length;
