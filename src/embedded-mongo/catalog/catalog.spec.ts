@@ -206,6 +206,21 @@ describe('persistence through the file engine', () => {
     await a.createCollection('app', 'orders', { validator: { total: { $gte: new Int32(0) } } });
     await a.createIndexes('app', 'orders', [{ key: { customer: 1, at: -1 }, name: 'by_customer' }]);
     await a.createIndexes('app', 'orders', [{ key: { ref: 1 }, name: 'ref_1', unique: true }]);
+    await a.createIndexes('app', 'orders', [
+      {
+        key: { note: 'text', customer: 1 },
+        name: 'note_text',
+        weights: { note: 3 },
+        default_language: 'none',
+      },
+      {
+        key: { at: 1 },
+        name: 'ttl',
+        expireAfterSeconds: 30,
+        partialFilterExpression: { at: { $exists: true } },
+      },
+    ]);
+    const specsBefore = a.listIndexes('app', 'orders');
     await insertAll(
       a,
       'app.orders',
@@ -236,7 +251,11 @@ describe('persistence through the file engine', () => {
     expect(c).toBeDefined();
     expect(b.getCollection('app', 'tmp')).toBeUndefined();
     expect(c?.options).toEqual({ validator: { total: { $gte: new Int32(0) } } });
-    expect(c?.listIndexes().map((i) => i.name)).toEqual(['_id_', 'by_customer', 'ref_1']);
+    expect(c?.listIndexes().map((i) => i.name)).toEqual(['_id_', 'by_customer', 'ref_1', 'note_text', 'ttl']);
+    // Same specs (numbers come back as int32 wrappers, equal by value).
+    expect(JSON.parse(JSON.stringify(c?.listIndexes()))).toEqual(JSON.parse(JSON.stringify(specsBefore)));
+    expect(c?.getIndex('ttl')?.desc.expireAfterSeconds).toBe(30);
+    expect(c?.getIndex('note_text')?.desc.kind).toBe('text');
     const d1 = c?.findById(1) as Document;
     expect(d1.total).toBeInstanceOf(Decimal128);
     expect(d1.n).toBeInstanceOf(Int32);
