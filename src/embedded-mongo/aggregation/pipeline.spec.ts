@@ -231,8 +231,11 @@ describe('$sort, $skip, $limit, $count, $sample', () => {
 
   it('validates $limit / $skip / $sort', async () => {
     expect(await codeOf(() => run(docs, [{ $limit: 0 }]))).toBe(15958);
-    expect(await codeOf(() => run(docs, [{ $limit: 'x' }]))).toBe(15957);
-    expect(await codeOf(() => run(docs, [{ $skip: -1 }]))).toBe(15956);
+    expect(await codeOf(() => run(docs, [{ $limit: 'x' }]))).toBe(5107201);
+    expect(await codeOf(() => run(docs, [{ $limit: 1.5 }]))).toBe(5107201);
+    expect(await codeOf(() => run(docs, [{ $skip: -1 }]))).toBe(5107200);
+    expect(await codeOf(() => run(docs, [{ $skip: 0 }]))).toBeUndefined();
+    expect((await run(docs, [{ $skip: Decimal128.fromString('4') }])).length).toBe(1);
     expect(await codeOf(() => run(docs, [{ $sort: {} }]))).toBe(15976);
     expect(await codeOf(() => run(docs, [{ $sort: { v: 2 } }]))).toBe(15975);
   });
@@ -391,6 +394,7 @@ describe('$facet, $bucket, $bucketAuto, $sortByCount', () => {
     expect(await run([], [{ $facet: { a: [{ $match: {} }] } }])).toEqual([{ a: [] }]);
     expect(await codeOf(() => run(docs, [{ $facet: { a: [{ $out: 'x' }] } }]))).toBe(40600);
     expect(await codeOf(() => run(docs, [{ $facet: { a: 1 } }]))).toBe(14);
+    expect(await codeOf(() => run(docs, [{ $facet: 'x' }]))).toBe(40169);
   });
 
   it('$bucket groups into boundaries with a default bucket', async () => {
@@ -439,6 +443,8 @@ describe('$facet, $bucket, $bucketAuto, $sortByCount', () => {
       { _id: 'odd', count: 3 },
     ]);
     expect(await codeOf(() => run(docs, [{ $sortByCount: 'tag' }]))).toBe(40148);
+    expect(await codeOf(() => run(docs, [{ $sortByCount: {} }]))).toBe(40147);
+    expect(await codeOf(() => run(docs, [{ $sortByCount: 5 }]))).toBe(40149);
   });
 });
 
@@ -539,6 +545,7 @@ describe('$out, $merge and system stages', () => {
     expect(await codeOf(() => run([], [{ $merge: { into: 't', whenMatched: 'nope' } }]))).toBe(2);
     expect(await codeOf(() => run([], [{ $merge: { whenMatched: 'fail' } }]))).toBe(40414);
     expect(await codeOf(() => run([], [{ $merge: { into: 't', bogus: 1 } }]))).toBe(40415);
+    expect(await codeOf(() => run([], [{ $merge: 5 }]))).toBe(14);
   });
 
   it('system stages go to ctx.systemStage and must come first', async () => {

@@ -15,7 +15,7 @@ import type { StageParser, StreamStage } from './stage.js';
 
 export const parseGraphLookup: StageParser = (spec, pc, name) => {
   if (!isPlainObject(spec))
-    fail(40327, `the $graphLookup specification must be an object, but found ${typeName(spec)}`);
+    fail(9, `the $graphLookup stage specification must be an object, but found ${typeName(spec)}`);
   let from: Namespace | undefined;
   let startWith: unknown;
   let hasStart = false;
@@ -54,6 +54,7 @@ export const parseGraphLookup: StageParser = (spec, pc, name) => {
         fail(40104, `Unknown argument to $graphLookup: ${k}`);
     }
   }
+  if (!from) fail(9, `missing 'from' option to $graphLookup stage specification: ${show(spec)}`);
   if (!from || !hasStart || !fields.connectFromField || !fields.connectToField || !fields.as) {
     fail(
       40105,

@@ -1,16 +1,27 @@
 /** $limit (a positive integer; stops pulling input once reached) and $skip (a non-negative integer). */
 import type { Document } from '../../bson.js';
-import { fail, typeName } from '../expressions/core.js';
+import { fail, show } from '../expressions/core.js';
 import { isIntegral64, coerceToLong } from '../expressions/numbers.js';
-import { numericKind } from '../../values/index.js';
+import { numericKind, toDouble } from '../../values/index.js';
 import type { Batches, StageParser, StreamStage } from './stage.js';
 
+/** The integer argument of $limit / $skip, validated as mongod 5.0+ does (5107201 / 5107200). */
+function integerArgument(spec: unknown, name: string, code: number): number {
+  const shown = `${name}: ${show(spec)}`;
+  if (!numericKind(spec)) fail(code, `invalid argument to ${name} stage: Expected a number in: ${shown}`);
+  if (toDouble(spec) < 0)
+    fail(code, `invalid argument to ${name} stage: Expected a non-negative number in: ${shown}`);
+  if (!isIntegral64(spec)) {
+    const why =
+      numericKind(spec) === 'decimal' ? 'Cannot represent as a 64-bit integer' : 'Expected an integer';
+    fail(code, `invalid argument to ${name} stage: ${why}: ${shown}`);
+  }
+  return Number(coerceToLong(spec));
+}
+
 export const parseLimit: StageParser = (spec, _pc, name) => {
-  if (!numericKind(spec)) fail(15957, `the limit must be specified as a number, not ${typeName(spec)}`);
-  if (!isIntegral64(spec))
-    fail(15957, `invalid argument to $limit stage: Expected an integer: $limit: ${String(spec)}`);
-  const limit = Number(coerceToLong(spec));
-  if (limit <= 0) fail(15958, 'the limit must be positive');
+  const limit = integerArgument(spec, name, 5107201);
+  if (limit === 0) fail(15958, 'the limit must be positive');
   const stage: StreamStage = {
     name,
     kind: 'stream',
@@ -31,11 +42,7 @@ export const parseLimit: StageParser = (spec, _pc, name) => {
 };
 
 export const parseSkip: StageParser = (spec, _pc, name) => {
-  if (!numericKind(spec)) fail(15972, `Argument to $skip must be a number not a ${typeName(spec)}`);
-  if (!isIntegral64(spec))
-    fail(15972, `invalid argument to $skip stage: Expected an integer: $skip: ${String(spec)}`);
-  const skip = Number(coerceToLong(spec));
-  if (skip < 0) fail(15956, 'Argument to $skip cannot be negative');
+  const skip = integerArgument(spec, name, 5107200);
   const stage: StreamStage = {
     name,
     kind: 'stream',

@@ -36,7 +36,7 @@ function startsWithDocuments(pipeline: unknown): boolean {
 
 export const parseLookup: StageParser = (spec, pc, name) => {
   if (!isPlainObject(spec))
-    fail(FailedToParse, `the $lookup specification must be an Object, but found ${typeName(spec)}`);
+    fail(FailedToParse, `the $lookup stage specification must be an object, but found ${typeName(spec)}`);
   let from: Namespace | undefined;
   let as: string | undefined;
   let localField: string | undefined;
@@ -79,6 +79,7 @@ export const parseLookup: StageParser = (spec, pc, name) => {
         fail(FailedToParse, `unknown argument to $lookup: ${k}`);
     }
   }
+  if (from === undefined && !hasPipeline) fail(FailedToParse, "must specify 'pipeline' when 'from' is empty");
   if (as === undefined) fail(FailedToParse, "must specify 'as' field for a $lookup");
   if ((localField === undefined) !== (foreignField === undefined)) {
     fail(

@@ -74,7 +74,7 @@ const WHEN_NOT_MATCHED = ['insert', 'discard', 'fail'];
 export function normalizeMergeSpec(spec: unknown, db: string): Document {
   const raw: Document = typeof spec === 'string' ? { into: spec } : (spec as Document);
   if (!isPlainObject(raw))
-    fail(51182, `$merge only supports a string or object argument, but found ${typeName(spec)}`);
+    fail(14, `$merge requires a string or object argument, but found ${typeName(spec)}`);
   let into: OutputTarget | undefined;
   let on: string[] = ['_id'];
   let letSpec: Document | undefined;

@@ -3,7 +3,7 @@
  * ...): validated for position here, answered by `ctx.systemStage` at run time. Stages the
  * embedded server does not implement fail with NotImplemented (238) rather than pretending.
  */
-import { fail } from '../expressions/core.js';
+import { fail, isPlainObject, typeName } from '../expressions/core.js';
 import { batchesOf, unbatch, type StageParser, type StreamStage } from './stage.js';
 
 export const parseSystemStage: StageParser = (spec, _pc, name) => {
@@ -19,5 +19,18 @@ export const parseSystemStage: StageParser = (spec, _pc, name) => {
   return stage;
 };
 
-export const parseUnsupported: StageParser = (_spec, _pc, name) =>
-  fail(238, `${name} is not supported by the embedded server`);
+/** Messages mongod gives when these stages get a non-object specification. */
+const NOT_OBJECT: Record<string, [number, string]> = {
+  $densify: [9, 'The $densify stage specification must be an object, found'],
+  $fill: [9, 'The $fill stage specification must be an object, found'],
+  $setWindowFields: [9, 'the $setWindowFields stage specification must be an object, found'],
+};
+
+export const parseUnsupported: StageParser = (spec, _pc, name) => {
+  const notObject = NOT_OBJECT[name];
+  if (notObject && !isPlainObject(spec)) fail(notObject[0], `${notObject[1]} ${typeName(spec)}`);
+  if (name === '$geoNear' && !isPlainObject(spec) && !Array.isArray(spec)) {
+    fail(10065, 'invalid parameter: expected an object ($geoNear)');
+  }
+  return fail(238, `${name} is not supported by the embedded server`);
+};
