@@ -215,6 +215,7 @@ describe('$group', () => {
     expect(await codeOf(() => run([], [{ $group: { _id: null, n: 1 } }]))).toBe(40234);
     expect(await codeOf(() => run([], [{ $group: { _id: null, n: { $sum: [1, 2] } } }]))).toBe(40237);
     expect(await codeOf(() => run([], [{ $group: 1 }]))).toBe(15947);
+    expect(await codeOf(() => run([], [{ $group: { _id: { a: 1 } } }]))).toBe(17390);
   });
 });
 

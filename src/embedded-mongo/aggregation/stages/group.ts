@@ -4,7 +4,7 @@
  * first-seen order (mongod promises no order). Also the engine behind $bucket and $sortByCount.
  */
 import type { Document } from '../../bson.js';
-import { keyString } from '../../values/index.js';
+import { keyString, numericKind } from '../../values/index.js';
 import {
   parseAccumulatorStatement,
   startAccumulator,
@@ -96,6 +96,13 @@ export const parseGroup: StageParser = (spec, pc, name) => {
   if (!Object.prototype.hasOwnProperty.call(spec, '_id') || spec._id === undefined) {
     fail(15955, 'a group specification must include an _id');
   }
-  const idExpr = pc.compile(spec._id);
+  const id = spec._id;
+  if (isPlainObject(id) && !Object.keys(id)[0]?.startsWith('$')) {
+    for (const v of Object.values(id)) {
+      if (typeof v === 'boolean' || numericKind(v))
+        fail(17390, '$group does not support inclusion-style expressions');
+    }
+  }
+  const idExpr = pc.compile(id);
   return groupStage(name, idExpr, parseGroupFields(spec, pc));
 };
