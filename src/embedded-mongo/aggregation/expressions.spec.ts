@@ -337,6 +337,13 @@ describe('types and conversion', () => {
     expect(typed(ev({ $toDouble: '2.5' }))).toEqual(['double', '2.5']);
     expect(typed(ev({ $toDecimal: '1.10' }))).toEqual(['decimal', '1.10']);
     expect(ev({ $toString: new Double(2.5) })).toBe('2.5');
+    expect(ev({ $toString: new Double(0.1) })).toBe('0.1');
+    expect(ev({ $toString: new Double(1 / 3) })).toBe('0.3333333333333333');
+    expect(ev({ $toString: new Double(1e6) })).toBe('1000000');
+    expect(ev({ $toString: new Double(1e16) })).toBe('1e+16');
+    expect(ev({ $toString: new Double(-1.5e-7) })).toBe('-1.5e-07');
+    expect(ev({ $toString: new Double(0.0001) })).toBe('0.0001');
+    expect(ev({ $toString: new Double(12.0) })).toBe('12');
     expect(ev({ $toString: new Date(Date.UTC(2018, 2, 27, 16, 58, 51, 538)) })).toBe(
       '2018-03-27T16:58:51.538Z',
     );

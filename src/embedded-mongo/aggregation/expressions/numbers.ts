@@ -185,3 +185,24 @@ export function formatDoubleG(x: number): string {
   const fixed = x.toFixed(Math.max(0, P - 1 - exp));
   return fixed.includes('.') ? fixed.replace(/0+$/, '').replace(/\.$/, '') : fixed;
 }
+
+/**
+ * A double as `fmt::format("{}", x)` prints it, which current mongod uses for $toString /
+ * $convert: the shortest digits that round-trip, in fixed notation for exponents -4..15 and
+ * exponent notation (at least two exponent digits) otherwise.
+ */
+export function formatDoubleShortest(x: number): string {
+  const [mantissa, expText] = x.toExponential().split('e');
+  const exp = Number(expText);
+  const neg = mantissa.startsWith('-');
+  const digits = mantissa.replace(/^-/, '').replace('.', '');
+  if (exp < -4 || exp >= 16) {
+    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    return `${neg ? '-' : ''}${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  }
+  let text: string;
+  if (exp < 0) text = `0.${'0'.repeat(-exp - 1)}${digits}`;
+  else if (digits.length <= exp + 1) text = digits + '0'.repeat(exp + 1 - digits.length);
+  else text = `${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
+  return (neg ? '-' : '') + text;
+}

@@ -29,7 +29,7 @@ import {
   type OperatorCompiler,
 } from './core.js';
 import { isoString, parseDateString, UTC } from './date-time.js';
-import { coerceToInt, formatDoubleG, isIntegral } from './numbers.js';
+import { coerceToInt, formatDoubleShortest, isIntegral } from './numbers.js';
 
 const ConversionFailure = 241;
 const FailedToParse = 9;
@@ -88,7 +88,7 @@ function formatDouble(x: number): string {
   if (Number.isNaN(x)) return 'NaN';
   if (!Number.isFinite(x)) return x > 0 ? 'Infinity' : '-Infinity';
   if (x === 0 && Object.is(x, -0)) return '-0';
-  return formatDoubleG(x);
+  return formatDoubleShortest(x);
 }
 
 function parseNumberString(s: string, target: 'int' | 'long' | 'double' | 'decimal'): unknown {
