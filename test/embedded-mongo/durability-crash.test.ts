@@ -17,7 +17,12 @@ import {
   type Document,
   type MongoClient,
 } from 'mongodb';
-import { withServerChildren, type ServerChild } from '../helpers/embedded-server.js';
+import { readdir } from 'node:fs/promises';
+import {
+  withEmbeddedServerOnDisk,
+  withServerChildren,
+  type ServerChild,
+} from '../helpers/embedded-server.js';
 
 const children = withServerChildren();
 
@@ -264,4 +269,19 @@ describe('restart of a 100k-document data directory', () => {
     expect(afterCrash.startupMs).toBeLessThan(60_000);
     expect(afterStop.startupMs).toBeLessThan(60_000);
   }, 150_000);
+});
+
+describe('in-process server on a dbPath', () => {
+  const mongo = withEmbeddedServerOnDisk();
+
+  it('keeps its data in the data directory', async () => {
+    const dbPath = mongo.dbPath as string;
+    const client = await mongo.client();
+    const coll = client.db('local_files').collection<AnyIdDoc>('c', { writeConcern: { w: 1, j: true } });
+    await coll.insertOne({ _id: 1, v: 'x'.repeat(1000) });
+    expect(await coll.findOne({ _id: 1 })).toMatchObject({ _id: 1 });
+    const files = await readdir(dbPath);
+    expect(files).toContain('mongod.lock');
+    expect(files.length).toBeGreaterThan(1);
+  });
 });
