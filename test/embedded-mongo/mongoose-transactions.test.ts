@@ -1,7 +1,8 @@
 /**
  * TRANSACTIONS through Mongoose (`connection.transaction()` / `session.withTransaction`) against the
- * embedded server. Kept apart from mongoose.test.ts because multi-document transactions are the
- * scope of the next issue: this file states the behaviour the server must reach.
+ * embedded server: commit, abort, isolation of uncommitted writes, and write conflicts retried by
+ * withTransaction. In its own file so that the transaction layer (a later issue) and the core
+ * Mongoose suite fail independently.
  */
 import mongoose, { Schema, type Connection, type Model } from 'mongoose';
 import { withEmbeddedServer } from '../helpers/embedded-server.js';
