@@ -1,22 +1,29 @@
-import { Module, type DynamicModule } from '@nestjs/common';
-import { MongooseModule } from '@nestjs/mongoose';
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import type { AppConfig } from './config/env.js';
+import { AuthModule } from './shared/auth/auth.module.js';
+import { AppConfigModule } from './shared/config.module.js';
+import { HttpExceptionFilter } from './shared/errors/http-exception.filter.js';
 import { HealthModule } from './shared/health/health.module.js';
+import { PersistenceModule, type DatabaseUris } from './shared/persistence/persistence.module.js';
 
-/** The application root. The write-model connection is the default Mongoose connection. */
+/** Feature modules (bounded contexts); each registers its commands, events and controllers. */
+export const FEATURE_MODULES: Type[] = [];
+
+/** The application root: configuration, auth, the two database connections, features, health. */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig & { mongodbUri: string }): DynamicModule {
+  static forRoot(config: AppConfig, db: DatabaseUris, jwtSecret: string): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        MongooseModule.forRoot(config.mongodbUri, {
-          dbName: 'app',
-          writeConcern: { w: 'majority', journal: true },
-          readConcern: { level: 'majority' },
-        }),
+        AppConfigModule.forRoot(config),
+        AuthModule.forRoot(jwtSecret),
+        PersistenceModule.forRoot(db),
         HealthModule,
+        ...FEATURE_MODULES,
       ],
+      providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
     };
   }
 }

@@ -4,39 +4,28 @@
  */
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { AppModule } from './app.module.js';
 import { ConfigError, loadConfig } from './config/env.js';
-import { startEmbeddedMongo, type EmbeddedMongo } from './embedded-mongo/index.js';
+import { createApp } from './bootstrap.js';
 
-async function bootstrap(): Promise<void> {
-  const logger = new Logger('Bootstrap');
+async function main(): Promise<void> {
   const config = loadConfig();
-  let embedded: EmbeddedMongo | undefined;
-  let mongodbUri = config.mongodbUri;
-  if (!mongodbUri) {
-    embedded = await startEmbeddedMongo({ dbPath: config.embeddedDbPath, logLevel: 'warn' });
-    mongodbUri = embedded.uri;
-    logger.log(
-      `MONGODB_URI is not set: using the embedded MongoDB-compatible server at ${embedded.uri} ` +
-        `(data in ${config.embeddedDbPath}). Set MONGODB_URI to use a real MongoDB replica set instead.`,
+  const { app, close } = await createApp(config);
+  const logger = new Logger('Bootstrap');
+  const shutdown = (signal: string): void => {
+    logger.log(`${signal} received, shutting down`);
+    close().then(
+      () => process.exit(0),
+      () => process.exit(1),
     );
-  }
-  const app = await NestFactory.create(AppModule.forRoot({ ...config, mongodbUri }));
-  app.enableShutdownHooks();
-  if (embedded) {
-    const server = embedded;
-    process.once('beforeExit', () => void server.stop());
-  }
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
   await app.listen(config.port);
   logger.log(`Listening on http://localhost:${config.port} (health: /health)`);
 }
 
-bootstrap().catch((e: unknown) => {
-  if (e instanceof ConfigError) {
-    process.stderr.write(e.message + '\n');
-  } else {
-    process.stderr.write(`Start-up failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-  }
+main().catch((e: unknown) => {
+  if (e instanceof ConfigError) process.stderr.write(e.message + '\n');
+  else process.stderr.write(`Start-up failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(1);
 });

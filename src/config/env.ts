@@ -2,15 +2,34 @@
  * Typed, validated environment. Bad configuration stops the process at start-up with one clear
  * message per problem (exit code 1), never a stack trace halfway through a request.
  */
+import { Dec } from '../shared/money/money.js';
+
 export interface AppConfig {
+  nodeEnv: 'development' | 'production' | 'test';
   port: number;
   /** Write model; undefined = start the embedded server. */
   mongodbUri?: string;
-  /** Read models; defaults to the write server, database `app_read`. */
+  /** Read models; undefined = the write server, database `app_read`. */
   mongodbReadUri?: string;
+  writeDbName: string;
+  readDbName: string;
   /** Data directory of the embedded server. */
   embeddedDbPath: string;
+  redisUrl?: string;
+  /** HS256 secret; undefined in development means "generate one and keep it in .data/". */
+  jwtSecret?: string;
+  jwtTtlSeconds: number;
+  /** Tax rate as an exact decimal string, e.g. "0.08". */
+  taxRate: string;
+  /** Flat shipping fee per order, exact decimal string, e.g. "5.99". */
+  shippingFee: string;
+  currency: string;
+  /** Seed demo data into an empty database at start-up. */
+  seedOnStart: boolean;
+  seedValue: number;
+  idempotencyTtlSeconds: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  bodyLimit: string;
 }
 
 export class ConfigError extends Error {
@@ -20,27 +39,95 @@ export class ConfigError extends Error {
   }
 }
 
+function decimalSetting(problems: string[], name: string, value: string, min: string, max: string): string {
+  if (!/^\d+(\.\d+)?$/.test(value)) {
+    problems.push(`${name} must be a decimal number like ${min === '0' ? '0.08' : min}, got '${value}'`);
+    return value;
+  }
+  const d = new Dec(value);
+  if (d.lt(min) || d.gt(max)) problems.push(`${name} must be between ${min} and ${max}, got '${value}'`);
+  return value;
+}
+
+function intSetting(
+  problems: string[],
+  name: string,
+  value: string | undefined,
+  def: number,
+  min: number,
+  max: number,
+): number {
+  const text = value ?? String(def);
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max)
+    problems.push(`${name} must be an integer between ${min} and ${max}, got '${text}'`);
+  return n;
+}
+
+function boolSetting(problems: string[], name: string, value: string | undefined, def: boolean): boolean {
+  if (value === undefined || value === '') return def;
+  if (['1', 'true', 'yes'].includes(value.toLowerCase())) return true;
+  if (['0', 'false', 'no'].includes(value.toLowerCase())) return false;
+  problems.push(`${name} must be true or false, got '${value}'`);
+  return def;
+}
+
+const MONGO_URI = /^mongodb(\+srv)?:\/\//;
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const problems: string[] = [];
-  const portText = env.PORT ?? '3000';
-  const port = Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    problems.push(`PORT must be an integer 0-65535, got '${portText}'`);
+  const nodeEnv = (env.NODE_ENV ?? 'development') as AppConfig['nodeEnv'];
+  if (!['development', 'production', 'test'].includes(nodeEnv))
+    problems.push(`NODE_ENV must be development, production or test`);
+  const port = intSetting(problems, 'PORT', env.PORT, 3000, 0, 65535);
   const uri = env.MONGODB_URI?.trim() || undefined;
-  if (uri && !/^mongodb(\+srv)?:\/\//.test(uri))
-    problems.push(`MONGODB_URI must start with mongodb:// or mongodb+srv://`);
+  if (uri && !MONGO_URI.test(uri)) problems.push('MONGODB_URI must start with mongodb:// or mongodb+srv://');
   const readUri = env.MONGODB_READ_URI?.trim() || undefined;
-  if (readUri && !/^mongodb(\+srv)?:\/\//.test(readUri))
-    problems.push(`MONGODB_READ_URI must start with mongodb:// or mongodb+srv://`);
+  if (readUri && !MONGO_URI.test(readUri))
+    problems.push('MONGODB_READ_URI must start with mongodb:// or mongodb+srv://');
+  const redisUrl = env.REDIS_URL?.trim() || undefined;
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl))
+    problems.push('REDIS_URL must start with redis:// or rediss://');
+  const jwtSecret = env.JWT_SECRET?.trim() || undefined;
+  if (jwtSecret && jwtSecret.length < 32) problems.push('JWT_SECRET must be at least 32 characters');
+  if (!jwtSecret && nodeEnv === 'production')
+    problems.push('JWT_SECRET is required when NODE_ENV=production');
   const logLevel = (env.LOG_LEVEL ?? 'info') as AppConfig['logLevel'];
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel))
-    problems.push(`LOG_LEVEL must be one of debug, info, warn, error`);
-  if (problems.length > 0) throw new ConfigError(problems);
-  return {
+    problems.push('LOG_LEVEL must be one of debug, info, warn, error');
+  const currency = env.CURRENCY ?? 'USD';
+  if (!/^[A-Z]{3}$/.test(currency))
+    problems.push(`CURRENCY must be a 3-letter ISO 4217 code, got '${currency}'`);
+  const bodyLimit = env.BODY_LIMIT ?? '100kb';
+  if (!/^\d+(kb|mb|b)$/i.test(bodyLimit))
+    problems.push(`BODY_LIMIT must look like 100kb or 1mb, got '${bodyLimit}'`);
+  const config: AppConfig = {
+    nodeEnv,
     port,
     mongodbUri: uri,
     mongodbReadUri: readUri,
+    writeDbName: env.MONGODB_DB ?? 'app',
+    readDbName: env.MONGODB_READ_DB ?? 'app_read',
     embeddedDbPath: env.EMBEDDED_MONGO_DBPATH ?? './.data/mongo',
+    redisUrl,
+    jwtSecret,
+    jwtTtlSeconds: intSetting(problems, 'JWT_TTL_SECONDS', env.JWT_TTL_SECONDS, 3600, 60, 30 * 24 * 3600),
+    taxRate: decimalSetting(problems, 'TAX_RATE', env.TAX_RATE ?? '0.08', '0', '1'),
+    shippingFee: decimalSetting(problems, 'SHIPPING_FEE', env.SHIPPING_FEE ?? '5.99', '0', '1000'),
+    currency,
+    seedOnStart: boolSetting(problems, 'SEED_ON_START', env.SEED_ON_START, true),
+    seedValue: intSetting(problems, 'SEED', env.SEED, 42, 0, 2 ** 31 - 1),
+    idempotencyTtlSeconds: intSetting(
+      problems,
+      'IDEMPOTENCY_TTL_SECONDS',
+      env.IDEMPOTENCY_TTL_SECONDS,
+      86400,
+      60,
+      30 * 86400,
+    ),
     logLevel,
+    bodyLimit,
   };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
 }

@@ -1,0 +1,34 @@
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { forbidden, unauthorized } from '../errors/app-error.js';
+import { IS_PUBLIC, ROLES, type AuthenticatedRequest } from './auth.decorators.js';
+import { TokenError, verifyToken, type Role } from './jwt.js';
+import { JwtSecret } from './jwt-secret.js';
+
+/** Global guard: every route needs a valid bearer token unless marked @Public(); @Roles narrows it. */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly secret: JwtSecret,
+  ) {}
+
+  canActivate(ctx: ExecutionContext): boolean {
+    const targets = [ctx.getHandler(), ctx.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    const req = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
+    const header = req.headers.authorization;
+    if (typeof header !== 'string' || !header.startsWith('Bearer '))
+      throw unauthorized('Missing bearer token');
+    try {
+      const claims = verifyToken(header.slice(7).trim(), this.secret.value);
+      req.principal = { sub: claims.sub, role: claims.role, customerId: claims.customerId };
+    } catch (e) {
+      if (e instanceof TokenError) throw unauthorized(`Invalid token: ${e.message}`);
+      throw e;
+    }
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets);
+    if (roles && !roles.includes(req.principal.role)) throw forbidden(`Requires role ${roles.join(' or ')}`);
+    return true;
+  }
+}
