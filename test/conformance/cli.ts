@@ -13,6 +13,7 @@ export interface CliOptions {
   readonly verbose: boolean;
   readonly uri?: string;
   readonly timeoutMs: number;
+  readonly ignoreSkipList: boolean;
   readonly help: boolean;
 }
 
@@ -24,6 +25,7 @@ export const USAGE = `usage: npm run test:conformance -- [options]
   --verbose         print failure details
   --uri URI         run against this server instead of starting the embedded one
   --timeout MS      time budget per test (default ${DEFAULT_TEST_TIMEOUT_MS})
+  --no-skip-list    also run the tests the skip list skips (to see which entries are still needed)
   --help            this text
 spec files: $MONGO_SPECS_DIR, else ../shared/mongo-specs beside the repository`;
 
@@ -46,6 +48,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
         verbose: { type: 'boolean', default: false },
         uri: { type: 'string' },
         timeout: { type: 'string' },
+        'no-skip-list': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
     });
@@ -65,6 +68,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
     verbose: values.verbose ?? false,
     uri: values.uri,
     timeoutMs,
+    ignoreSkipList: values['no-skip-list'] ?? false,
     help: values.help ?? false,
   };
 }

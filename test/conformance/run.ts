@@ -77,6 +77,7 @@ async function runAll(
     timeoutMs: options.timeoutMs,
     facts,
     testFilter: options.testFilter,
+    ignoreSkipList: options.ignoreSkipList,
     onResult: (result, detail) => pending.push(...resultLines(result, options.verbose, detail)),
   };
   for (const suite of options.suites) {
@@ -108,11 +109,18 @@ async function runAll(
     log('most frequent failures:');
     for (const category of categories) log(formatFailureCategory(category));
   }
-  if (options.fileFilter === undefined && options.testFilter === undefined) {
+  if (options.fileFilter === undefined && options.testFilter === undefined && !options.ignoreSkipList) {
+    // An entry that no longer matches (renamed test, or no longer applicable) should be removed.
     const unused = SKIP_LIST.filter(
       (e) =>
         options.suites.includes(e.suite) &&
-        !results.some((r) => r.status === 'skip-list' && r.suite === e.suite && r.file === e.file),
+        !results.some(
+          (r) =>
+            r.status === 'skip-list' &&
+            r.suite === e.suite &&
+            r.file === e.file &&
+            (e.test === undefined || r.test === e.test),
+        ),
     );
     for (const e of unused)
       log(
