@@ -1,5 +1,6 @@
-// Two tiers, each runnable alone: `unit` (*.spec.ts beside the code, no I/O) and
-// `integration` (test/**/*.test.ts: real TCP, real driver, child processes).
+// Three tiers, each runnable alone: `unit` (*.spec.ts beside the code, no I/O),
+// `integration` (test/**/*.test.ts: real TCP, real driver, child processes) and
+// `e2e` (test/e2e/**/*.e2e-spec.ts: the whole service over HTTP with supertest).
 const transform = {
   '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
 };
@@ -13,5 +14,6 @@ export default {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/**/*.test.ts'] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
   ],
 };

@@ -1,6 +1,9 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import type { AppConfig } from './config/env.js';
+import { CatalogModule } from './modules/catalog/catalog.module.js';
+import { CustomersModule } from './modules/customers/customers.module.js';
+import { OrdersModule } from './modules/orders/orders.module.js';
 import { AuthModule } from './shared/auth/auth.module.js';
 import { AppConfigModule } from './shared/config.module.js';
 import { HttpExceptionFilter } from './shared/errors/http-exception.filter.js';
@@ -8,7 +11,7 @@ import { HealthModule } from './shared/health/health.module.js';
 import { PersistenceModule, type DatabaseUris } from './shared/persistence/persistence.module.js';
 
 /** Feature modules (bounded contexts); each registers its commands, events and controllers. */
-export const FEATURE_MODULES: Type[] = [];
+export const FEATURE_MODULES: Type[] = [CustomersModule, CatalogModule, OrdersModule];
 
 /** The application root: configuration, auth, the two database connections, features, health. */
 @Module({})

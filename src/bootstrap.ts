@@ -26,7 +26,11 @@ export async function resolveDatabases(
   let embedded: EmbeddedMongo | undefined;
   let writeUri = config.mongodbUri;
   if (!writeUri) {
-    embedded = await startEmbeddedMongo({ dbPath: config.embeddedDbPath, logLevel: 'warn' });
+    const inMemory = config.embeddedDbPath === ':memory:';
+    embedded = await startEmbeddedMongo({
+      dbPath: inMemory ? undefined : config.embeddedDbPath,
+      logLevel: 'warn',
+    });
     writeUri = embedded.uri;
     logger.log(
       `MONGODB_URI is not set: using the embedded MongoDB-compatible server at ${embedded.uri} ` +

@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+
+/** The orders bounded context (see ARCHITECTURE.md). */
+@Module({})
+export class OrdersModule {}
