@@ -540,21 +540,31 @@ export class Collection {
 }
 
 /** Gives a document an `_id` (a new ObjectId, first field) when it has none. Never mutates `doc`. */
+/** The document with `_id` first (as mongod stores it), generating an ObjectId when it has none. */
 export function withId(doc: Document): Document {
-  if (Object.prototype.hasOwnProperty.call(doc, '_id') && doc._id !== undefined) return doc;
+  if (Object.prototype.hasOwnProperty.call(doc, '_id') && doc._id !== undefined) {
+    if (Object.keys(doc)[0] === '_id') return doc;
+    const out: Document = { _id: doc._id };
+    for (const k of Object.keys(doc)) if (k !== '_id') out[k] = doc[k];
+    return out;
+  }
   return { _id: new ObjectId(), ...doc };
 }
 
-/** mongod's rules for `_id` values. */
+/** mongod's rules for an `_id` value (fixDocumentForInsert: BadValue; storage validation: 52). */
 export function checkIdValue(id: unknown): void {
-  switch (bsonTypeOf(id)) {
-    case 'array':
-      throw mongoError('BadValue', `can't use an array for _id`);
-    case 'regex':
-      throw mongoError('BadValue', `can't use a regex for _id`);
-    case 'undefined':
-      throw mongoError('BadValue', `can't use a undefined for _id`);
-    default:
-      break;
+  const t = bsonTypeOf(id);
+  if (t === 'array' || t === 'regex' || t === 'undefined') {
+    throw mongoError('BadValue', `can't use ${t === 'array' ? 'an array' : `a ${t}`} for _id`);
+  }
+  if (t === 'object') {
+    for (const k of Object.keys(id as Document)) {
+      if (k.startsWith('$')) {
+        throw mongoError(
+          'DollarPrefixedFieldName',
+          `_id fields may not contain '$'-prefixed fields: ${k} is not valid for storage.`,
+        );
+      }
+    }
   }
 }
