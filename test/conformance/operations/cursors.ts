@@ -10,7 +10,6 @@
  */
 import { AbstractCursor, ChangeStream, type Document } from 'mongodb';
 
-import type { EntityMap } from '../entities.js';
 import { RunnerError } from '../errors.js';
 import { readProperty } from '../values.js';
 import type { OperationTable } from './types.js';
@@ -34,20 +33,13 @@ export async function initializeChangeStream(
   return stream;
 }
 
-type Iterable = AbstractCursor<Document> | ChangeStream<Document>;
+type CursorLike = AbstractCursor<Document> | ChangeStream<Document>;
 
-/** Cursor operations apply to both cursor and change-stream entities. */
-export function iterableEntity(entities: EntityMap, name: string): Iterable {
-  const entity = entities.get(name);
-  if (entity.kind === 'cursor' || entity.kind === 'changeStream') return entity.value;
-  throw new RunnerError(`entity '${name}' is a ${entity.kind}, not a cursor or change stream`);
-}
-
-export function isEntityResult(value: unknown): value is Iterable {
+export function isEntityResult(value: unknown): value is CursorLike {
   return value instanceof AbstractCursor || value instanceof ChangeStream;
 }
 
-export const cursorOperations: OperationTable<Iterable> = {
+export const cursorOperations: OperationTable<CursorLike> = {
   iterateUntilDocumentOrError: {
     run: (cursor) => cursor.next(),
   },

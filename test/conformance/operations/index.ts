@@ -31,11 +31,6 @@ const TABLES = {
   testRunner: testRunnerOperations,
 } as const;
 
-/** Every operation name this runner implements, by the object type it applies to. */
-export const SUPPORTED_OPERATIONS: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
-  Object.entries(TABLES).map(([kind, table]) => [kind, Object.keys(table)]),
-);
-
 export function isSupportedOperationName(name: string, object: string): boolean {
   if (object === 'testRunner') return Object.hasOwn(testRunnerOperations, name);
   return Object.entries(TABLES).some(([kind, table]) => kind !== 'testRunner' && Object.hasOwn(table, name));

@@ -4,7 +4,7 @@
  */
 import type { MongoClient } from 'mongodb';
 
-import type { EntityKind, EntityMap } from '../entities.js';
+import type { EntityMap } from '../entities.js';
 import type { OperationDescription } from '../schema.js';
 import type { Args } from './arguments.js';
 
@@ -44,5 +44,3 @@ export interface OperationSpec<T> {
 }
 
 export type OperationTable<T> = Readonly<Record<string, OperationSpec<T>>>;
-
-export type TargetKind = EntityKind | 'testRunner';
