@@ -1,6 +1,7 @@
 /**
  * Runs the tests of one file and classifies each: filtered out (not counted), not applicable
- * (runOnRequirements, skipReason), skipped on purpose (skip list), passed or failed.
+ * (runOnRequirements, skipReason), skipped on purpose (skip list), passed or failed. The file's
+ * databases are dropped before its first test runs (see dropFileDatabases).
  *
  * After a timeout the runner pings the server; when it no longer answers, the remaining tests fail
  * at once ("server unresponsive") instead of each waiting out its own timeout.
@@ -28,11 +29,11 @@ export interface FileRunEnvironment extends ExecutionEnvironment {
   readonly onResult?: (result: TestResult, detail?: string) => void;
 }
 
-const PING_TIMEOUT_MS = 3_000;
+const SHORT_COMMAND_TIMEOUT_MS = 3_000;
 
 async function serverAnswers(env: ExecutionEnvironment): Promise<boolean> {
   try {
-    await withTimeout(env.internalClient.db('admin').command({ ping: 1 }), PING_TIMEOUT_MS, 'ping');
+    await withTimeout(env.internalClient.db('admin').command({ ping: 1 }), SHORT_COMMAND_TIMEOUT_MS, 'ping');
     return true;
   } catch {
     return false;
@@ -59,7 +60,7 @@ async function dropFileDatabases(env: ExecutionEnvironment, file: TestFile): Pro
     if (SYSTEM_DATABASES.has(name)) continue;
     await withTimeout(
       env.internalClient.db(name).dropDatabase({ writeConcern: { w: 'majority' } }),
-      PING_TIMEOUT_MS,
+      SHORT_COMMAND_TIMEOUT_MS,
       'dropDatabase',
     ).catch(() => undefined);
   }
