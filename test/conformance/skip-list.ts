@@ -176,7 +176,7 @@ export const SKIP_RULES: readonly SkipRule[] = [
       ].filter((name) => !SERVER_FAIL_POINTS.includes(name));
       return names.length === 0
         ? undefined
-        : `needs fail points (configureFailPoint ${names.join(', ')}), which the embedded server does not implement yet`;
+        : `needs fail point(s) ${names.join(', ')} (configureFailPoint), not in SERVER_FAIL_POINTS`;
     },
   },
   {
