@@ -38,6 +38,7 @@ export const ErrorCodes = Object.freeze({
   PrivilegeNotFound: 33,
   CannotBackfillArray: 34,
   CursorNotFound: 43,
+  NoMatchingDocument: 47,
   NamespaceExists: 48,
   MaxTimeMSExpired: 50,
   DollarPrefixedFieldName: 52,

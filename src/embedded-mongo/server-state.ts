@@ -25,6 +25,9 @@ export interface ResolvedOptions {
   cursorTimeoutMillis: number;
   transactionLifetimeLimitSeconds: number;
   ttlMonitorSleepSecs: number;
+  oplogSizeMB: number;
+  /** 0: no age limit. */
+  oplogRetentionHours: number;
 }
 
 export class ServerState {

@@ -8,6 +8,7 @@ import { Timestamp } from './bson.js';
 import type { EmbeddedMongo, EmbeddedMongoOptions } from './index.js';
 import { Catalog } from './catalog/catalog.js';
 import { openStorage } from './storage/open-storage.js';
+import { DEFAULT_OPLOG_SIZE_MB, OplogEngine } from './oplog/index.js';
 import { dispatchCommand } from './commands/dispatch.js';
 import { createLogger } from './logger.js';
 import { ServerState, type ResolvedOptions } from './server-state.js';
@@ -24,13 +25,19 @@ function resolveOptions(o: EmbeddedMongoOptions): ResolvedOptions {
     cursorTimeoutMillis: o.cursorTimeoutMillis ?? 10 * 60 * 1000,
     transactionLifetimeLimitSeconds: o.transactionLifetimeLimitSeconds ?? 60,
     ttlMonitorSleepSecs: o.ttlMonitorSleepSecs ?? 60,
+    oplogSizeMB: o.oplogSizeMB ?? DEFAULT_OPLOG_SIZE_MB,
+    oplogRetentionHours: o.oplogRetentionHours ?? 0,
   };
 }
 
 export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Promise<EmbeddedMongo> {
   const opts = resolveOptions(options);
   const logger = createLogger(opts.logLevel);
-  const engine = await openStorage(opts.dbPath, logger);
+  const engine = new OplogEngine(await openStorage(opts.dbPath, logger), {
+    maxBytes: opts.oplogSizeMB * 1024 * 1024,
+    maxAgeMs: opts.oplogRetentionHours * 3600 * 1000,
+    logger,
+  });
   const catalog = await Catalog.open(engine, { logger, ttlMonitorSleepSecs: opts.ttlMonitorSleepSecs });
   // The cluster time starts at the wall clock, like a fresh mongod's (never below a recovered one).
   catalog.clock.advanceTo(new Timestamp({ t: Math.floor(Date.now() / 1000), i: 0 }));

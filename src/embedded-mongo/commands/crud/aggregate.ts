@@ -10,6 +10,7 @@ import { parseWriteConcern } from '../write-concern.js';
 import { writeAggregateOutput } from './aggregate-output.js';
 import { readCollation, openScan, readHint, readVariables } from './query-options.js';
 import { systemStage } from './system-stages.js';
+import { isChangeStreamPipeline, runChangeStreamAggregate } from '../../change-streams/index.js';
 
 function pipelineOf(body: Document): Document[] {
   const p = body.pipeline;
@@ -74,6 +75,7 @@ export const aggregateCommand: CommandSpec = {
   async run(ctx) {
     const b = ctx.body;
     const pipeline = pipelineOf(b);
+    if (isChangeStreamPipeline(pipeline)) return runChangeStreamAggregate(ctx, pipeline);
     const explain = optionalBool(b, 'explain') ?? false;
     const cursorOpts = optionalDocument(b, 'cursor');
     if (!cursorOpts && !explain) {

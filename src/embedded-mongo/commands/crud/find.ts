@@ -1,10 +1,12 @@
 import { Long, type Document } from '../../bson.js';
 import { mongoError } from '../../errors.js';
 import { compileProjection } from '../../query/projection.js';
+import { textSearchFor } from '../../text/index.js';
 import { optionalBool, optionalDocument, optionalNumber, collectionName } from '../args.js';
 import type { CommandSpec } from '../types.js';
 import { sessionKeyOf } from '../sessions-args.js';
 import {
+  filterOptionsOf,
   readCollation,
   openScan,
   readFilter,
@@ -60,13 +62,27 @@ export const findCommand: CommandSpec = {
         'tailable cursors need a capped collection; capped collections are not supported',
       );
     }
-    const project =
-      projection && Object.keys(projection).length > 0
-        ? compileProjection(projection, { filter, variables })
-        : undefined;
-    const spec = { filter, sort, hint, variables, collation, limit: limit > 0 ? limit + skip : undefined };
     const ns = `${ctx.db}.${coll}`;
     const collection = ctx.server.catalog.getCollection(ctx.db, coll);
+    const text = textSearchFor(collection, filter, ns);
+    const spec = {
+      filter,
+      sort,
+      hint,
+      variables,
+      collation,
+      text,
+      limit: limit > 0 ? limit + skip : undefined,
+    };
+    const project =
+      projection && Object.keys(projection).length > 0
+        ? compileProjection(projection, {
+            filter,
+            variables,
+            filterOptions: text ? filterOptionsOf(spec) : undefined,
+            textScore: text?.score,
+          })
+        : undefined;
     if (!collection) {
       validateQuery(spec);
       return { cursor: { id: Long.ZERO, ns, firstBatch: [] } };

@@ -8,8 +8,9 @@ import type { Scan } from '../../catalog/planner.js';
 import { mongoError } from '../../errors.js';
 import { evaluateVariables } from '../../aggregation/expressions.js';
 import { collatorFor } from '../../query/collation.js';
-import { compileFilter } from '../../query/matcher.js';
+import { compileFilter, type FilterOptions } from '../../query/matcher.js';
 import { compileSort } from '../../query/sort.js';
+import { textSearchFor, type TextSearch } from '../../text/index.js';
 import { bsonTypeOf, isPlainObject } from '../../values/types.js';
 
 /**
@@ -35,6 +36,8 @@ export interface QuerySpec {
   limit?: number;
   variables?: Document;
   collation?: Document;
+  /** `$text` support for this filter (from textSearchFor); openScan makes it when absent. */
+  text?: TextSearch;
 }
 
 export function readFilter(value: unknown, field: string): Document {
@@ -81,10 +84,19 @@ export function readVariables(value: unknown): Document | undefined {
   return evaluateVariables(value, { NOW: new Date() });
 }
 
+/** The options a query's filter compiles with: `let` variables, collation and `$text`. */
+export function filterOptionsOf(spec: QuerySpec, text = spec.text): FilterOptions {
+  return { variables: spec.variables, collation: spec.collation, textMatcher: text?.textMatcher };
+}
+
 /** Compiles the filter (errors surface here, before anything runs) and plans the scan. */
 export function openScan(coll: Collection, spec: QuerySpec, read: ReadOptions = {}): Scan {
-  const matcher = compileFilter(spec.filter, { variables: spec.variables, collation: spec.collation });
-  const sortComparator = spec.sort ? compileSort(spec.sort, { collation: spec.collation }) : undefined;
+  const text = spec.text ?? textSearchFor(coll, spec.filter, coll.ns);
+  const matcher = compileFilter(spec.filter, filterOptionsOf(spec, text));
+  text?.check(spec);
+  const sortComparator = spec.sort
+    ? compileSort(spec.sort, { collation: spec.collation, textScore: text?.score })
+    : undefined;
   const hint = spec.hint ?? (spec.collation ? { $natural: 1 } : undefined);
   return coll.scan(spec.filter, {
     ...read,
@@ -98,6 +110,8 @@ export function openScan(coll: Collection, spec: QuerySpec, read: ReadOptions = 
 
 /** Validates a query spec even when the collection does not exist (so bad input still errors). */
 export function validateQuery(spec: QuerySpec): void {
-  compileFilter(spec.filter, { variables: spec.variables, collation: spec.collation });
-  if (spec.sort) compileSort(spec.sort, { collation: spec.collation });
+  const text = spec.text ?? textSearchFor(undefined, spec.filter);
+  compileFilter(spec.filter, filterOptionsOf(spec, text));
+  text?.check(spec);
+  if (spec.sort) compileSort(spec.sort, { collation: spec.collation, textScore: text?.score });
 }
