@@ -25,6 +25,16 @@ export interface EmbeddedMongoOptions {
   transactionLifetimeLimitSeconds?: number;
   /** Interval of the TTL index sweeper; default 60 s (mongod's ttlMonitorSleepSecs). */
   ttlMonitorSleepSecs?: number;
+  /**
+   * Oplog retention by size: the oldest entries are dropped once the oplog (kept in memory and in
+   * the data directory) exceeds this many MiB; default 192. Fractions are allowed (tests).
+   */
+  oplogSizeMB?: number;
+  /**
+   * Oplog retention by age: entries older than this many hours are dropped; default none (size
+   * only). A change stream resumed from a dropped point fails with ChangeStreamHistoryLost (286).
+   */
+  oplogRetentionHours?: number;
 }
 
 export interface EmbeddedMongo {

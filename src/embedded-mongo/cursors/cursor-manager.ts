@@ -22,8 +22,16 @@ export interface CursorOptions {
   decorateReply?: (cursorDoc: Document) => void;
   /** Called when the cursor is closed for any reason. */
   onClose?: () => void;
-  /** getMore on tailable awaitData cursors: waits up to maxTimeMS for new data. */
+  /**
+   * getMore on tailable awaitData cursors: resolves when new data may be there, or after at most
+   * the given milliseconds. getMore keeps waiting (until its maxTimeMS) while the source still
+   * yields nothing, so the source may resolve early (e.g. on any commit).
+   */
   awaitData?: (maxTimeMS: number) => Promise<void>;
+  /** Tailable cursors: true once the source will never yield again (a change stream after invalidate). */
+  ended?: () => boolean;
+  /** May add error labels to an error raised while getMore runs (change streams' resumability). */
+  decorateError?: (error: unknown) => void;
   /** The limit of a find: the cursor closes once this many documents were returned. */
   limit?: number;
 }
@@ -85,7 +93,7 @@ export class CursorManager {
       busy: false,
     };
     const batch = await this.fill(cursor, batchSize ?? 101);
-    const keepOpen = !singleBatch && (options.tailable || !cursor.exhausted);
+    const keepOpen = !singleBatch && (options.tailable ? !this.ended(cursor) : !cursor.exhausted);
     if (keepOpen) this.cursors.set(cursor.id.toString(), cursor);
     else await this.close(cursor);
     const reply: Document = { id: keepOpen ? cursor.id : Long.ZERO, ns: options.ns, firstBatch: batch };
@@ -112,11 +120,17 @@ export class CursorManager {
     try {
       cursor.lastUsed = Date.now();
       let batch = await this.fill(cursor, batchSize ?? 0);
-      if (batch.length === 0 && cursor.options.tailable && cursor.options.awaitData && !cursor.exhausted) {
-        await cursor.options.awaitData(maxTimeMS ?? 1000);
-        batch = await this.fill(cursor, batchSize ?? 0);
+      const awaitData = cursor.options.tailable ? cursor.options.awaitData : undefined;
+      if (awaitData) {
+        const deadline = Date.now() + (maxTimeMS ?? 1000);
+        while (batch.length === 0 && !cursor.exhausted && !this.ended(cursor)) {
+          const remaining = deadline - Date.now();
+          if (remaining <= 0) break;
+          await awaitData(remaining);
+          batch = await this.fill(cursor, batchSize ?? 0);
+        }
       }
-      const done = cursor.exhausted && !cursor.options.tailable;
+      const done = cursor.options.tailable ? this.ended(cursor) : cursor.exhausted;
       if (done) {
         this.cursors.delete(id.toString());
         await this.close(cursor);
@@ -125,6 +139,9 @@ export class CursorManager {
       const reply: Document = { id: done ? Long.ZERO : cursor.id, ns, nextBatch: batch };
       cursor.options.decorateReply?.(reply);
       return reply;
+    } catch (e) {
+      cursor.options.decorateError?.(e);
+      throw e;
     } finally {
       cursor.busy = false;
     }
@@ -165,6 +182,11 @@ export class CursorManager {
   stop(): void {
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = undefined;
+  }
+
+  /** A tailable cursor is over once its source says so and nothing is held back. */
+  private ended(cursor: ServerCursor): boolean {
+    return cursor.pending === undefined && (cursor.options.ended?.() ?? false);
   }
 
   private async fill(cursor: ServerCursor, batchSize: number): Promise<Document[]> {
