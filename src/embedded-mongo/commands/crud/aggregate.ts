@@ -2,6 +2,7 @@ import type { Document } from '../../bson.js';
 import type { PipelineContext } from '../../aggregation/context.js';
 import { runPipeline } from '../../aggregation/pipeline.js';
 import { mongoError } from '../../errors.js';
+import { hasText } from '../../text/index.js';
 import { isPlainObject } from '../../values/types.js';
 import { optionalBool, optionalDocument, optionalNumber } from '../args.js';
 import { sessionKeyOf } from '../sessions-args.js';
@@ -11,6 +12,7 @@ import { writeAggregateOutput } from './aggregate-output.js';
 import { readCollation, openScan, readHint, readVariables } from './query-options.js';
 import { systemStage } from './system-stages.js';
 import { isChangeStreamPipeline, runChangeStreamAggregate } from '../../change-streams/index.js';
+import { scoredTextMatches, unservedTextMatcher } from './text-match-source.js';
 
 function pipelineOf(body: Document): Document[] {
   const p = body.pipeline;
@@ -47,6 +49,12 @@ function sourceOf(
   let sort: Document | undefined;
   let i = 0;
   const first = pipeline[0];
+  if (first && Object.keys(first).length === 1 && isPlainObject(first.$match) && hasText(first.$match)) {
+    // $text: always pushed down (the text index serves it), its scores become metadata.
+    const spec = { filter: first.$match, hint, variables, collation };
+    const rest = pipeline.slice(1);
+    return { input: scoredTextMatches(collection, spec, ctx.server.readOptionsFor(ctx), rest), rest };
+  }
   if (first && Object.keys(first).length === 1 && isPlainObject(first.$match) && !('$text' in first.$match)) {
     filter = first.$match;
     i = 1;
@@ -133,6 +141,7 @@ export const aggregateCommand: CommandSpec = {
       coll === undefined
         ? { input: [], rest: pipeline }
         : sourceOf(ctx, coll, pipeline, hint, variables, collation);
+    pctx.textMatcher = unservedTextMatcher(pipeline.length - rest.length, `${ctx.db}.${coll ?? ''}`);
     const docs = runPipeline(input, rest, pctx);
     const ns = coll === undefined ? `${ctx.db}.$cmd.aggregate` : `${ctx.db}.${coll}`;
     const cursor = await ctx.server.cursors.open(docs, { ns, sessionKey: sessionKeyOf(b.lsid) }, batchSize);
