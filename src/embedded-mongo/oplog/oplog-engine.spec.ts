@@ -85,17 +85,25 @@ class CatalogModel {
   private readonly colls = new Map<string, CollectionImage>();
   apply(b: MutationBatch): void {
     for (const m of b.mutations) {
-      if (m.op === 'createCollection') {
-        this.colls.set(m.ns, { ns: m.ns, uuid: m.uuid, options: m.options, indexes: [], documents: [] });
-      } else if (m.op === 'dropCollection') this.colls.delete(m.ns);
-      else if (m.op === 'dropDatabase')
-        for (const ns of this.colls.keys())
-          if (ns.startsWith(`${m.db}.`)) this.colls.delete(ns);
-          else if (m.op === 'renameCollection') {
-            const c = this.colls.get(m.from);
-            this.colls.delete(m.from);
-            if (c) this.colls.set(m.to, { ...c, ns: m.to });
-          }
+      switch (m.op) {
+        case 'createCollection':
+          this.colls.set(m.ns, { ns: m.ns, uuid: m.uuid, options: m.options, indexes: [], documents: [] });
+          break;
+        case 'dropCollection':
+          this.colls.delete(m.ns);
+          break;
+        case 'dropDatabase':
+          for (const ns of [...this.colls.keys()]) if (ns.startsWith(`${m.db}.`)) this.colls.delete(ns);
+          break;
+        case 'renameCollection': {
+          const c = this.colls.get(m.from);
+          this.colls.delete(m.from);
+          if (c) this.colls.set(m.to, { ...c, ns: m.to });
+          break;
+        }
+        default:
+          break;
+      }
     }
   }
   image(): CheckpointImage {
