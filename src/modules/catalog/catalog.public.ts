@@ -23,7 +23,16 @@
  */
 import type { ClientSession } from 'mongoose';
 import type { DomainEvent } from '../../shared/events/domain-event.js';
-
+import { InventoryAdjustedEvent } from './domain/events/inventory-adjusted.event.js';
+import { ProductCreatedEvent } from './domain/events/product-created.event.js';
+import { ProductDiscontinuedEvent } from './domain/events/product-discontinued.event.js';
+import { ProductPriceChangedEvent } from './domain/events/product-price-changed.event.js';
+import { ProductUpdatedEvent } from './domain/events/product-updated.event.js';
+import { ProductViewsRecordedEvent } from './domain/events/product-views-recorded.event.js';
+import { ReviewAddedEvent } from './domain/events/review-added.event.js';
+import { StockConsumedEvent } from './domain/events/stock-consumed.event.js';
+import { StockReleasedEvent } from './domain/events/stock-released.event.js';
+import { StockReservedEvent } from './domain/events/stock-reserved.event.js';
 export const PRODUCT_ID_PATTERN = /^prd_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const REVIEW_ID_PATTERN = /^rev_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -32,21 +41,21 @@ export type ProductStatus = (typeof PRODUCT_STATUSES)[number];
 
 /** Stable type names of the catalog's domain events (aggregateType 'product' unless noted). */
 export const CatalogEventType = {
-  PRODUCT_CREATED: 'catalog.product-created',
-  PRODUCT_UPDATED: 'catalog.product-updated',
-  PRODUCT_PRICE_CHANGED: 'catalog.product-price-changed',
-  INVENTORY_ADJUSTED: 'catalog.inventory-adjusted',
-  PRODUCT_DISCONTINUED: 'catalog.product-discontinued',
-  REVIEW_ADDED: 'catalog.review-added',
-  STOCK_RESERVED: 'catalog.stock-reserved',
-  STOCK_RELEASED: 'catalog.stock-released',
-  STOCK_CONSUMED: 'catalog.stock-consumed',
+  PRODUCT_CREATED: ProductCreatedEvent.TYPE,
+  PRODUCT_UPDATED: ProductUpdatedEvent.TYPE,
+  PRODUCT_PRICE_CHANGED: ProductPriceChangedEvent.TYPE,
+  INVENTORY_ADJUSTED: InventoryAdjustedEvent.TYPE,
+  PRODUCT_DISCONTINUED: ProductDiscontinuedEvent.TYPE,
+  REVIEW_ADDED: ReviewAddedEvent.TYPE,
+  STOCK_RESERVED: StockReservedEvent.TYPE,
+  STOCK_RELEASED: StockReleasedEvent.TYPE,
+  STOCK_CONSUMED: StockConsumedEvent.TYPE,
   /**
    * aggregateType 'product-views', aggregateId `views:<productId>`: view counts are their own
    * small aggregate so that frequent view batches neither bump the product's version (which admins
    * use for optimistic locking) nor contend with order transactions on the product document.
    */
-  PRODUCT_VIEWS_RECORDED: 'catalog.product-views-recorded',
+  PRODUCT_VIEWS_RECORDED: ProductViewsRecordedEvent.TYPE,
 } as const;
 
 /** One order line as the inventory sees it. */
