@@ -2,7 +2,7 @@
  * Error codes of the customers context. Each helper builds the AppError the exception filter
  * renders as `{ statusCode, code, message, details? }`.
  */
-import { AppError, conflict, forbidden, notFound } from '../../shared/errors/app-error.js';
+import { AppError, badRequest, conflict, notFound } from '../../shared/errors/app-error.js';
 
 export const CustomerErrorCode = {
   NOT_FOUND: 'CUSTOMERS.NOT_FOUND',
@@ -15,6 +15,8 @@ export const CustomerErrorCode = {
   ADDRESS_NOT_FOUND: 'CUSTOMERS.ADDRESS_NOT_FOUND',
   ADDRESS_NOT_OWNED: 'CUSTOMERS.ADDRESS_NOT_OWNED',
   ADDRESS_LIMIT_REACHED: 'CUSTOMERS.ADDRESS_LIMIT_REACHED',
+  ADDRESS_ALREADY_EXISTS: 'CUSTOMERS.ADDRESS_ALREADY_EXISTS',
+  INVALID_FIELD: 'CUSTOMERS.INVALID_FIELD',
 } as const;
 export type CustomerErrorCode = (typeof CustomerErrorCode)[keyof typeof CustomerErrorCode];
 
@@ -71,4 +73,12 @@ export const addressLimitReached = (customerId: string, limit: number): AppError
     limit,
   });
 
-export { forbidden };
+export const addressAlreadyExists = (addressId: string): AppError =>
+  conflict(CustomerErrorCode.ADDRESS_ALREADY_EXISTS, `Address ${addressId} already exists`, { addressId });
+
+/**
+ * A field the aggregate refuses (blank after trimming, ...). The HTTP DTOs reject these first
+ * (400 REQUEST.VALIDATION_FAILED); this guards commands sent on the CommandBus directly (seed).
+ */
+export const invalidField = (field: string, message: string): AppError =>
+  badRequest(CustomerErrorCode.INVALID_FIELD, `${field}: ${message}`, [{ field, errors: [message] }]);
