@@ -30,6 +30,10 @@ export interface AppConfig {
   idempotencyTtlSeconds: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   bodyLimit: string;
+  /** Product views are buffered in memory and flushed at least this often (ms). */
+  viewFlushIntervalMs: number;
+  /** ... or as soon as this many views are buffered. */
+  viewFlushBatchSize: number;
 }
 
 export class ConfigError extends Error {
@@ -127,6 +131,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ),
     logLevel,
     bodyLimit,
+    viewFlushIntervalMs: intSetting(
+      problems,
+      'VIEW_FLUSH_INTERVAL_MS',
+      env.VIEW_FLUSH_INTERVAL_MS,
+      1000,
+      10,
+      60_000,
+    ),
+    viewFlushBatchSize: intSetting(
+      problems,
+      'VIEW_FLUSH_BATCH_SIZE',
+      env.VIEW_FLUSH_BATCH_SIZE,
+      500,
+      1,
+      100_000,
+    ),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
