@@ -13,7 +13,12 @@ import type { PipelineRunner } from './update/index.js';
 import { compileUpdatePipeline } from './aggregation/pipeline.js';
 import type { CommandContext, CommandSpec, ConnectionInfo } from './commands/types.js';
 import { CursorManager } from './cursors/cursor-manager.js';
+import { FailPointRegistry } from './failpoints/fail-point-registry.js';
 import type { Logger, LogLevel } from './logger.js';
+import { CommandRunner } from './sessions/command-runner.js';
+import { ReleaseSignal } from './sessions/release-signal.js';
+import { SessionCatalog } from './sessions/session-catalog.js';
+import { SnapshotHistory } from './sessions/snapshot-history.js';
 
 export interface ResolvedOptions {
   port: number;
@@ -45,6 +50,13 @@ export class ServerState {
     command: 0,
   };
   readonly cursors: CursorManager;
+  /** Test-only fail points (configurable when options.enableTestCommands is set). */
+  readonly failPoints = new FailPointRegistry();
+  /** Logical sessions, their transactions and retryable-write state. */
+  readonly sessions: SessionCatalog;
+  private readonly release: ReleaseSignal;
+  private readonly snapshots: SnapshotHistory;
+  private readonly runner: CommandRunner;
   advertisedHost = '';
 
   constructor(
@@ -53,6 +65,18 @@ export class ServerState {
     readonly logger: Logger,
   ) {
     this.cursors = new CursorManager(options.cursorTimeoutMillis);
+    this.release = new ReleaseSignal(catalog);
+    this.snapshots = new SnapshotHistory(catalog);
+    this.sessions = new SessionCatalog({ catalog, cursors: this.cursors, release: this.release, logger });
+    this.runner = new CommandRunner({
+      catalog,
+      cursors: this.cursors,
+      sessions: this.sessions,
+      failPoints: this.failPoints,
+      release: this.release,
+      snapshots: this.snapshots,
+      transactionLifetimeLimitMs: options.transactionLifetimeLimitSeconds * 1000,
+    });
   }
 
   get replSetName(): string {
@@ -74,37 +98,45 @@ export class ServerState {
     this.opcounters[op] = (this.opcounters[op] ?? 0) + 1;
   }
 
-  /** The single place where a handler runs; sessions, transactions and fail points wrap it. */
-  async runCommand(spec: CommandSpec, ctx: CommandContext): Promise<Document> {
-    return spec.run(ctx);
+  /**
+   * The single place where a handler runs: fail points, sessions, transactions, retryable writes
+   * and error labels wrap it (sessions/command-runner.ts).
+   */
+  runCommand(spec: CommandSpec, ctx: CommandContext): Promise<Document> {
+    return this.runner.run(spec, ctx);
   }
 
   /** Whether the command runs inside a multi-document transaction. */
-  inTransaction(_ctx: CommandContext): boolean {
-    return false;
-  }
-
-  /** How the command reads: the latest committed state, or its transaction's snapshot + writes. */
-  readOptionsFor(_ctx: CommandContext): ReadOptions {
-    return {};
+  inTransaction(ctx: CommandContext): boolean {
+    return this.runner.inTransaction(ctx);
   }
 
   /**
-   * Runs the document writes of one command in a write unit and commits it (waiting for the
-   * journal fsync when the write concern asks for durability). `fn` runs synchronously, so a plain
-   * command's unit is never open across an await and plain commands never conflict with each other.
+   * How the command reads: the latest committed state (`{}`), a snapshot (snapshot read concern),
+   * or its transaction's snapshot plus the transaction's own writes (`{unit}`).
    */
-  async withWriteUnit<T>(_ctx: CommandContext, wc: WriteConcern, fn: (unit: WriteUnit) => T): Promise<T> {
-    const unit = this.catalog.beginWrite();
-    let result: T;
-    try {
-      result = fn(unit);
-    } catch (e) {
-      unit.abort();
-      throw e;
-    }
-    await unit.commit({ durable: wc.durable });
-    return result;
+  readOptionsFor(ctx: CommandContext): ReadOptions {
+    return this.runner.readOptionsFor(ctx);
+  }
+
+  /**
+   * Runs the document writes of one command in a write unit. `fn` runs synchronously. A plain
+   * command commits its own unit (waiting for the journal fsync when the write concern asks for
+   * durability), so plain commands never conflict with each other; a retryable write commits it
+   * with its session record once the reply is known; in a transaction `fn` writes into the
+   * transaction's unit and nothing is committed.
+   */
+  withWriteUnit<T>(ctx: CommandContext, wc: WriteConcern, fn: (unit: WriteUnit) => T): Promise<T> {
+    return this.runner.withWriteUnit(ctx, wc, fn);
+  }
+
+  /** commitTransaction of the command's transaction (durable per `wc`). */
+  commitTransaction(ctx: CommandContext, wc: WriteConcern): Promise<void> {
+    return this.runner.commitTransaction(ctx, wc);
+  }
+
+  abortTransaction(ctx: CommandContext): void {
+    this.runner.abortTransaction(ctx);
   }
 
   /** Runs the stages of pipeline-style updates ($set/$unset/$project/$replaceWith...). */
@@ -114,12 +146,21 @@ export class ServerState {
     return docs.map((d) => transform(d, vars));
   };
 
+  /** endSessions/killSessions: aborts the session's transaction, closes its cursors, forgets it. */
   async endSession(sessionKey: string): Promise<void> {
-    await this.cursors.killSession(sessionKey);
+    await this.sessions.end(sessionKey);
   }
 
+  /** killAllSessions: aborts every open transaction and closes every cursor. */
   async endAllSessions(): Promise<void> {
-    await this.cursors.killAll();
+    await this.sessions.killAll();
+  }
+
+  /** Stops timers and aborts open transactions (server shutdown, before the catalog closes). */
+  close(): void {
+    this.sessions.close();
+    this.snapshots.close();
+    this.release.close();
   }
 }
 

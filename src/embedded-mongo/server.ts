@@ -87,6 +87,7 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
       for (const c of open) c.close();
       // A dispatch still running must finish before storage closes under it.
       await Promise.all([closed, ...open.map((c) => c.closed)]);
+      state.close();
       state.cursors.stop();
       await state.cursors.killAll();
       await catalog.close();

@@ -103,4 +103,21 @@ describe('TRANSACTIONS (Mongoose)', () => {
     // A lost update would leave 9: the loser must see WriteConflict (112) and retry.
     expect((await Stocks.findOne({ sku: 'A' }).lean())?.qty).toBe(8);
   }, 20_000);
+
+  it('two transactions reserving the last unit: exactly one wins, the other sees it gone after retrying', async () => {
+    await Stocks.updateOne({ sku: 'A' }, { $set: { qty: 1 } });
+    const reserve = (who: string): Promise<boolean> =>
+      conn.transaction(async (session) => {
+        const stock = await Stocks.findOne({ sku: 'A' }).session(session).orFail();
+        await new Promise((r) => setTimeout(r, 20));
+        if (stock.qty < 1) return false;
+        await Stocks.updateOne({ sku: 'A' }, { $inc: { qty: -1 } }, { session });
+        await Reservations.create([{ sku: who, qty: 1 }], { session });
+        return true;
+      });
+    const outcomes = await Promise.all([reserve('a'), reserve('b')]);
+    expect(outcomes.filter(Boolean)).toHaveLength(1);
+    expect((await Stocks.findOne({ sku: 'A' }).lean())?.qty).toBe(0);
+    expect(await Reservations.countDocuments()).toBe(1);
+  }, 20_000);
 });

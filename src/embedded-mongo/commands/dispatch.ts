@@ -1,12 +1,15 @@
 /**
- * Runs one command document: finds its handler in the registry, turns thrown MongoCommandErrors
- * into MongoDB's `{ok: 0, errmsg, code, codeName}` replies, and stamps every reply with
- * `$clusterTime` and `operationTime` (drivers gossip them; causal consistency needs them).
+ * Runs one command document: finds its handler in the registry, runs it through
+ * ServerState.runCommand (sessions, transactions, fail points), turns thrown MongoCommandErrors
+ * into MongoDB's `{ok: 0, errmsg, code, codeName, errorLabels}` replies, and stamps every reply
+ * with `$clusterTime` and `operationTime` (drivers gossip them; causal consistency needs them).
+ * A CloseConnectionRequest passes through: the connection then closes without replying.
  */
 import { Binary, Long } from 'bson';
 import type { Document } from '../bson.js';
 import { MongoCommandError, ErrorCodes, codeNameOf } from '../errors.js';
 import type { ServerState } from '../server-state.js';
+import { CloseConnectionRequest } from '../wire/close-request.js';
 import type { CommandContext, ConnectionInfo } from './types.js';
 import { lookupCommand } from './registry.js';
 
@@ -67,7 +70,8 @@ export async function dispatchCommand(
     if (name === undefined)
       throw new MongoCommandError(ErrorCodes.CommandNotFound, 'no such command: empty command document');
     const spec = lookupCommand(name);
-    if (!spec) throw new MongoCommandError(ErrorCodes.CommandNotFound, `no such command: '${name}'`);
+    if (!spec || (spec.testOnly && !server.options.enableTestCommands))
+      throw new MongoCommandError(ErrorCodes.CommandNotFound, `no such command: '${name}'`);
     if (spec.adminOnly && db !== 'admin') {
       throw new MongoCommandError(
         ErrorCodes.Unauthorized,
@@ -79,6 +83,8 @@ export async function dispatchCommand(
     const result = await server.runCommand(spec, ctx);
     reply = { ...result, ok: result.ok ?? 1 };
   } catch (e) {
+    // A fail point asked to drop the connection: the wire layer closes it without a reply.
+    if (e instanceof CloseConnectionRequest) throw e;
     if (e instanceof MongoCommandError) {
       reply = errorReply(e);
     } else {

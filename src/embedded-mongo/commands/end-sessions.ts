@@ -12,7 +12,7 @@ export const endSessionsCommand: CommandSpec = {
 
 export const killSessionsCommand: CommandSpec = {
   name: 'killSessions',
-  help: 'Kills logical sessions (same effect as endSessions here).',
+  help: 'Kills logical sessions: their transactions are aborted and their cursors closed.',
   async run(ctx) {
     for (const key of requiredSessionIds(ctx.arg, 'killSessions')) await ctx.server.endSession(key);
     return {};
@@ -21,7 +21,7 @@ export const killSessionsCommand: CommandSpec = {
 
 export const killAllSessionsCommand: CommandSpec = {
   name: 'killAllSessions',
-  help: 'Kills every logical session (test harnesses call it between tests).',
+  help: 'Aborts every open transaction and closes every cursor (test harnesses call it between tests).',
   async run(ctx) {
     await ctx.server.endAllSessions();
     return {};
@@ -30,9 +30,9 @@ export const killAllSessionsCommand: CommandSpec = {
 
 export const refreshSessionsCommand: CommandSpec = {
   name: 'refreshSessions',
-  help: 'Keeps sessions alive; sessions here live until ended, so this only validates its input.',
+  help: 'Keeps sessions alive (they expire after 30 minutes without use).',
   run(ctx) {
-    requiredSessionIds(ctx.arg, 'refreshSessions');
+    for (const key of requiredSessionIds(ctx.arg, 'refreshSessions')) ctx.server.sessions.refresh(key);
     return {};
   },
 };

@@ -3,6 +3,7 @@
  * from this same list, so what is advertised is exactly what is served.
  */
 import { buildInfoCommand } from './build-info.js';
+import { configureFailPointCommand } from './configure-fail-point.js';
 import { connectionStatusCommand } from './connection-status.js';
 import { aggregateCommand } from './crud/aggregate.js';
 import { clientBulkWriteCommand } from './crud/client-bulk-write.js';
@@ -45,15 +46,19 @@ import {
   updateSearchIndexCommand,
 } from './search-indexes.js';
 import { serverStatusCommand } from './server-status.js';
+import { abortTransactionCommand, commitTransactionCommand } from './transactions.js';
 import type { CommandSpec } from './types.js';
 import { whatsmyuriCommand } from './whatsmyuri.js';
 
 const COMMANDS: CommandSpec[] = [
+  abortTransactionCommand,
   aggregateCommand,
   buildInfoCommand,
   clientBulkWriteCommand,
   collModCommand,
   collStatsCommand,
+  commitTransactionCommand,
+  configureFailPointCommand,
   connectionStatusCommand,
   countCommand,
   createCommand,

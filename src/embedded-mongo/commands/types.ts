@@ -31,6 +31,8 @@ export interface CommandSpec {
   readonly aliases?: readonly string[];
   /** Runs only against the admin database (like mongod's adminOnly commands). */
   readonly adminOnly?: boolean;
+  /** Exists only when the server runs with `enableTestCommands` (else CommandNotFound, like mongod). */
+  readonly testOnly?: boolean;
   readonly help: string;
   run(ctx: CommandContext): Promise<Document> | Document;
 }

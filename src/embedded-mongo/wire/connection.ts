@@ -13,7 +13,8 @@
  * - Backpressure: reading pauses while the socket's write buffer is full (until 'drain') and while
  *   too many received requests wait for their turn.
  * - A reply too large to send becomes a BSONObjectTooLarge (10334) error reply; a dispatch that
- *   throws becomes an InternalError (1) reply.
+ *   throws becomes an InternalError (1) reply, except a CloseConnectionRequest (test fail points),
+ *   which closes the connection without a reply.
  */
 import type { Socket } from 'node:net';
 import { encodeDocument, type Document } from '../bson.js';
@@ -30,6 +31,7 @@ import { encodeOpMsg, mergeDocumentSequences, parseOpMsg } from './op-msg.js';
 import { commandFromOpQuery, encodeOpReply, parseOpQuery } from './op-query.js';
 import { nextRequestId } from './request-id.js';
 import { WireProtocolError } from './wire-protocol-error.js';
+import { CloseConnectionRequest } from './close-request.js';
 
 /** One command as the dispatcher sees it, whatever opcode carried it. */
 export interface WireCommand {
@@ -256,6 +258,15 @@ class ServedConnection implements WireConnection {
         throw new TypeError(`dispatch returned ${String(reply)}`);
       return reply;
     } catch (err) {
+      if (err instanceof CloseConnectionRequest) {
+        // Test fail points: close without a reply (the caller's write is skipped once closing).
+        this.options.logger.debug('closing connection on request', {
+          connectionId: this.connectionId,
+          reason: err.message,
+        });
+        this.close();
+        return {};
+      }
       this.options.logger.error('dispatch threw', { connectionId: this.connectionId, error: errorText(err) });
       return errorReply(errorText(err), 1, 'InternalError');
     }

@@ -4,7 +4,7 @@
  * with `errorsOnly`), plus totals.
  */
 import { Long, type Document } from '../../bson.js';
-import { MongoCommandError, mongoError } from '../../errors.js';
+import { ErrorCodes, MongoCommandError, mongoError } from '../../errors.js';
 import { isPlainObject, numberValueOf } from '../../values/types.js';
 import { MAX_WRITE_BATCH_SIZE } from '../../wire/constants.js';
 import { optionalBool, requiredDocumentArray } from '../args.js';
@@ -135,8 +135,8 @@ export const clientBulkWriteCommand: CommandSpec = {
           }
           if (!errorsOnly) results.push(entry);
         } catch (e) {
-          if (!(e instanceof MongoCommandError) || e.errorLabels.includes('TransientTransactionError'))
-            throw e;
+          if (!(e instanceof MongoCommandError) || e.code === ErrorCodes.WriteConflict) throw e;
+          if (e.errorLabels.includes('TransientTransactionError')) throw e;
           totals.nErrors++;
           results.push({
             ok: 0,

@@ -48,8 +48,11 @@ export function systemStage(
         spec: ix,
       }));
     }
-    case '$currentOp':
     case '$listLocalSessions':
+      if (!isPlainObject(spec))
+        throw mongoError('TypeMismatch', '$listLocalSessions must be specified as an object');
+      return ctx.server.sessions.listLocal();
+    case '$currentOp':
       return [];
     default:
       return undefined;

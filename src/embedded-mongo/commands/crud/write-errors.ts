@@ -3,7 +3,7 @@
  * entries (ok: 1 overall) and stops at the first one when `ordered` is true.
  */
 import type { Document } from '../../bson.js';
-import { MongoCommandError } from '../../errors.js';
+import { ErrorCodes, MongoCommandError } from '../../errors.js';
 import type { WriteConcern } from '../write-concern.js';
 
 export function writeErrorOf(index: number, err: MongoCommandError): Document {
@@ -13,8 +13,10 @@ export function writeErrorOf(index: number, err: MongoCommandError): Document {
 /**
  * Runs `statements` in order, synchronously (so a plain command's write unit is never open across
  * an await); errors thrown as MongoCommandError become writeErrors, anything else propagates (a
- * server bug must not pass as a user error). A WriteConflict inside a transaction propagates too:
- * it aborts the transaction rather than becoming a statement error.
+ * server bug must not pass as a user error). A WriteConflict (112) always propagates: inside a
+ * transaction it aborts the transaction; outside one the server waits for the document's
+ * transaction to end and runs the command again (sessions/command-runner.ts). Neither is a
+ * statement error.
  */
 export function runStatements<T>(
   statements: readonly T[],
@@ -26,7 +28,8 @@ export function runStatements<T>(
     try {
       run(statements[i], i);
     } catch (e) {
-      if (!(e instanceof MongoCommandError) || e.errorLabels.includes('TransientTransactionError')) throw e;
+      if (!(e instanceof MongoCommandError) || e.code === ErrorCodes.WriteConflict) throw e;
+      if (e.errorLabels.includes('TransientTransactionError')) throw e;
       errors.push(writeErrorOf(i, e));
       if (ordered) break;
     }
