@@ -23,21 +23,25 @@ export const MAX_VIEW_BATCH = 1_000_000;
 export class ProductViews {
   private pending: ProductViewsRecordedEvent[] = [];
 
-  private constructor(private current: ProductViewsState) {}
+  /** @param storedVersion the version the store holds (0 = no document yet). */
+  private constructor(
+    private current: ProductViewsState,
+    readonly storedVersion: number,
+  ) {}
 
   /** The counter of a product nobody has viewed yet (version 0, nothing stored). */
   static empty(productId: string): ProductViews {
-    return new ProductViews({ productId, totalViews: 0, version: 0, updatedAt: new Date(0) });
+    return new ProductViews({ productId, totalViews: 0, version: 0, updatedAt: new Date(0) }, 0);
   }
 
   static fromState(state: ProductViewsState): ProductViews {
-    return new ProductViews({ ...state });
+    return new ProductViews({ ...state }, state.version);
   }
 
   static fromHistory(productId: string, events: readonly ProductViewsRecordedEvent[]): ProductViews {
-    const views = ProductViews.empty(productId);
-    for (const e of events) views.current = ProductViews.evolve(views.current, e);
-    return views;
+    let state = ProductViews.empty(productId).current;
+    for (const e of events) state = ProductViews.evolve(state, e);
+    return new ProductViews(state, state.version);
   }
 
   static evolve(state: ProductViewsState, event: ProductViewsRecordedEvent): ProductViewsState {

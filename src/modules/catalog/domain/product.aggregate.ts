@@ -156,7 +156,14 @@ export function evolve(state: ProductState | undefined, event: ProductEvent): Pr
 export class Product {
   private pending: ProductEvent[] = [];
 
-  private constructor(private current: ProductState) {}
+  /**
+   * @param storedVersion the version the store holds (0 = not stored yet): the optimistic lock the
+   *   repository saves against.
+   */
+  private constructor(
+    private current: ProductState,
+    readonly storedVersion: number,
+  ) {}
 
   /** A new product (rules: positive price with at most 2 decimals, service currency, stock >= 0). */
   static create(input: NewProduct, serviceCurrency: string, ctx: CommandContext): Product {
@@ -184,14 +191,14 @@ export class Product {
       ctx.correlationId,
       { occurredAt: ctx.now },
     );
-    const product = new Product(evolve(undefined, event));
+    const product = new Product(evolve(undefined, event), 0);
     product.pending.push(event);
     return product;
   }
 
   /** The product as stored (no pending events). */
   static fromState(state: ProductState): Product {
-    return new Product(structuredClone(state));
+    return new Product(structuredClone(state), state.version);
   }
 
   /** The product its history produces (tests, rebuilds). */
@@ -199,7 +206,8 @@ export class Product {
     if (events.length === 0) throw new Error('a product history starts with catalog.product-created');
     let state: ProductState | undefined;
     for (const e of events) state = evolve(state, e);
-    return new Product(state as ProductState);
+    const rebuilt = state as ProductState;
+    return new Product(rebuilt, rebuilt.version);
   }
 
   get state(): Readonly<ProductState> {
