@@ -7,6 +7,7 @@ import { AppError, badRequest, conflict } from '../../shared/errors/app-error.js
 export const CatalogErrorCode = {
   PRODUCT_NOT_FOUND: 'CATALOG.PRODUCT_NOT_FOUND',
   PRODUCT_EXISTS: 'CATALOG.PRODUCT_EXISTS',
+  INVALID_PRODUCT_ID: 'CATALOG.INVALID_PRODUCT_ID',
   DUPLICATE_SKU: 'CATALOG.DUPLICATE_SKU',
   VERSION_CONFLICT: 'CATALOG.VERSION_CONFLICT',
   PRODUCT_DISCONTINUED: 'CATALOG.PRODUCT_DISCONTINUED',
@@ -36,6 +37,11 @@ export const productNotFound = (productIds: string | string[]): AppError => {
 
 export const productExists = (productId: string): AppError =>
   conflict(CatalogErrorCode.PRODUCT_EXISTS, `Product ${productId} already exists`, { productId });
+
+export const invalidProductId = (productId: string): AppError =>
+  badRequest(CatalogErrorCode.INVALID_PRODUCT_ID, `A product id looks like prd_<uuid>, got '${productId}'`, {
+    productId,
+  });
 
 export const duplicateSku = (sku: string): AppError =>
   conflict(CatalogErrorCode.DUPLICATE_SKU, `SKU ${sku} is already used by another product`, { sku });

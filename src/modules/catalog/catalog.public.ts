@@ -147,4 +147,52 @@ export interface OrderDeliveredPayloadSeenByCatalog {
   items: { productId: string }[];
 }
 
+/** For EventRegistry.register(...) (CatalogModule does it at init). */
+export const CATALOG_EVENT_CLASSES = [
+  ProductCreatedEvent,
+  ProductUpdatedEvent,
+  ProductPriceChangedEvent,
+  InventoryAdjustedEvent,
+  ProductDiscontinuedEvent,
+  ReviewAddedEvent,
+  StockReservedEvent,
+  StockReleasedEvent,
+  StockConsumedEvent,
+  ProductViewsRecordedEvent,
+] as const;
+
+export {
+  InventoryAdjustedEvent,
+  ProductCreatedEvent,
+  ProductDiscontinuedEvent,
+  ProductPriceChangedEvent,
+  ProductUpdatedEvent,
+  ProductViewsRecordedEvent,
+  ReviewAddedEvent,
+  StockConsumedEvent,
+  StockReleasedEvent,
+  StockReservedEvent,
+};
+export type { ProductCreatedPayload } from './domain/events/product-created.event.js';
+export type { ProductDetails, ProductUpdatedPayload } from './domain/events/product-updated.event.js';
+export type { ProductPriceChangedPayload } from './domain/events/product-price-changed.event.js';
+export type { InventoryAdjustedPayload } from './domain/events/inventory-adjusted.event.js';
+export type { ProductDiscontinuedPayload } from './domain/events/product-discontinued.event.js';
+export type { ReviewAddedPayload } from './domain/events/review-added.event.js';
+export type { StockMovementPayload } from './domain/events/stock-reserved.event.js';
+export type { ProductViewsRecordedPayload } from './domain/events/product-views-recorded.event.js';
+
+/** Commands (through the CommandBus; the seed uses them). Each returns `{ id, version }`. */
+export {
+  CreateProductCommand,
+  type CreateProductInput,
+} from './commands/create-product/create-product.command.js';
+export { UpdateProductCommand } from './commands/update-product/update-product.command.js';
+export { AdjustInventoryCommand } from './commands/adjust-inventory/adjust-inventory.command.js';
+export { DiscontinueProductCommand } from './commands/discontinue-product/discontinue-product.command.js';
+export { AddReviewCommand, type AddReviewResult } from './commands/add-review/add-review.command.js';
+export { RecordProductViewsCommand } from './commands/record-product-views/record-product-views.command.js';
+export type { ProductCommandResult } from './commands/command-accepted.response.dto.js';
+export type { DetailsChange, InventoryChange } from './domain/product.aggregate.js';
+
 export { CatalogErrorCode } from './catalog.errors.js';

@@ -1,0 +1,42 @@
+import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import type { Response } from 'express';
+import { Roles } from '../../../../shared/auth/auth.decorators.js';
+import type { InventoryChange } from '../../domain/product.aggregate.js';
+import {
+  accepted,
+  requireProductIdShape,
+  type CommandAcceptedResponseDto,
+} from '../command-accepted.response.dto.js';
+import { CorrelationId } from '../correlation-id.js';
+import { AdjustInventoryCommand } from './adjust-inventory.command.js';
+import { AdjustInventoryRequestDto } from './adjust-inventory.request.dto.js';
+
+@Controller('api/products')
+export class AdjustInventoryHttpController {
+  constructor(private readonly commandBus: CommandBus) {}
+
+  /** Admin: `{ delta }` or `{ set }`. 409 CATALOG.INSUFFICIENT_STOCK when available would go below 0. */
+  @Post(':id/inventory')
+  @HttpCode(202)
+  @Roles('admin')
+  async adjust(
+    @Param('id') id: string,
+    @Body() body: AdjustInventoryRequestDto,
+    @CorrelationId() correlationId: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<CommandAcceptedResponseDto> {
+    const change: InventoryChange =
+      body.set !== undefined ? { set: body.set } : { delta: body.delta as number };
+    const result = await this.commandBus.execute(
+      new AdjustInventoryCommand(
+        requireProductIdShape(id),
+        change,
+        body.reason ?? null,
+        body.version,
+        correlationId,
+      ),
+    );
+    return accepted(res, result);
+  }
+}

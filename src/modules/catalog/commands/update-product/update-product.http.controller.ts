@@ -1,0 +1,37 @@
+import { Body, Controller, HttpCode, Param, Patch, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import type { Response } from 'express';
+import { Roles } from '../../../../shared/auth/auth.decorators.js';
+import {
+  accepted,
+  requireProductIdShape,
+  type CommandAcceptedResponseDto,
+} from '../command-accepted.response.dto.js';
+import { CorrelationId } from '../correlation-id.js';
+import { UpdateProductCommand } from './update-product.command.js';
+import { UpdateProductRequestDto } from './update-product.request.dto.js';
+
+@Controller('api/products')
+export class UpdateProductHttpController {
+  constructor(private readonly commandBus: CommandBus) {}
+
+  /**
+   * Admin: change details and/or price. Unchanged values raise nothing (the current version is
+   * returned). 409 CATALOG.VERSION_CONFLICT when `version` is given and is not the current one.
+   */
+  @Patch(':id')
+  @HttpCode(202)
+  @Roles('admin')
+  async update(
+    @Param('id') id: string,
+    @Body() body: UpdateProductRequestDto,
+    @CorrelationId() correlationId: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<CommandAcceptedResponseDto> {
+    const { version, ...change } = body;
+    const result = await this.commandBus.execute(
+      new UpdateProductCommand(requireProductIdShape(id), change, version, correlationId),
+    );
+    return accepted(res, result);
+  }
+}
