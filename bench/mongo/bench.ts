@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { MongoClient, type Collection, type Document } from 'mongodb';
 import { startServerChild, type ServerChild } from '../../test/helpers/server-child.js';
+import { benchChangeStreams } from './change-streams.bench.js';
 
 interface LatencyStats {
   ops: number;
@@ -246,6 +247,7 @@ async function main(): Promise<void> {
         throw new Error('unindexed lookup missed');
     });
     const ratio = indexed.opsPerSec / unindexed.opsPerSec;
+    const changeStreams = await benchChangeStreams(client, seconds);
 
     printTable(
       '(c) disk: append 4 KiB + fdatasync (physical bound for one durable write at a time)',
@@ -301,6 +303,7 @@ async function main(): Promise<void> {
       fsync: { before: fsyncBefore, after: fsyncAfter },
       inserts,
       lookup: { docs: docCount, loadSeconds, indexed, unindexed, ratio, indexedPlan, unindexedPlan },
+      changeStreams,
     };
     await writeFile(file, JSON.stringify(results, null, 2) + '\n');
     console.log(`\nresults: ${path.relative(root, file)}`);

@@ -19,7 +19,14 @@ import {
   type ResumeToken,
 } from 'mongodb';
 import { jest } from '@jest/globals';
-import { withEmbeddedServer } from '../helpers/embedded-server.js';
+import { MongoClient as Client } from 'mongodb';
+import { startEmbeddedMongo } from '../../src/embedded-mongo/index.js';
+import {
+  makeTempDir,
+  removeTempDir,
+  TEST_CLIENT_OPTIONS,
+  withEmbeddedServer,
+} from '../helpers/embedded-server.js';
 
 const mongo = withEmbeddedServer();
 jest.setTimeout(20_000);
@@ -472,5 +479,57 @@ describe('retention by age', () => {
     await new Promise((r) => setTimeout(r, 500));
     await coll.insertOne({ _id: 'new' });
     expect((await errorOf(opened(watch(coll, [], { resumeAfter: old._id })))).code).toBe(286);
+  });
+});
+
+describe('on disk', () => {
+  it('w:1 writes reach a waiting stream promptly; history, descriptions and images survive a restart', async () => {
+    const dbPath = await makeTempDir('embedded-mongo-cs-disk');
+    try {
+      let server = await startEmbeddedMongo({ dbPath, logLevel: 'error' });
+      let c = await new Client(server.uri, TEST_CLIENT_OPTIONS).connect();
+      let db = c.db('disk');
+      await db.createCollection('imgs', { changeStreamPreAndPostImages: { enabled: true } });
+      // next() opens the stream at once; its getMore then waits for the w:1 insert, whose event
+      // must not wait for the journal's periodic flush (the waiting stream asks for one).
+      const stream = watch(db, [], { maxAwaitTimeMS: 5000 });
+      const t0 = performance.now();
+      setTimeout(
+        () => void db.collection<Doc>('imgs').insertOne({ _id: 1, v: 1 }, { writeConcern: { w: 1 } }),
+        300,
+      );
+      await next(stream);
+      expect(performance.now() - t0).toBeLessThan(1000);
+      await db.collection<Doc>('imgs').updateOne({ _id: 1 }, { $set: { v: 2 }, $unset: { gone: 1 } });
+      await db.collection<Doc>('imgs').deleteOne({ _id: 1 });
+      const [update, del] = await take(stream, 2);
+      await stream.close();
+      await c.close();
+      await server.stop();
+
+      server = await startEmbeddedMongo({ dbPath, logLevel: 'error' });
+      c = await new Client(server.uri, TEST_CLIENT_OPTIONS).connect();
+      db = c.db('disk');
+      const resumed = watch(db, [], {
+        startAtOperationTime: update.clusterTime as Timestamp,
+        fullDocument: 'required',
+        fullDocumentBeforeChange: 'required',
+      });
+      const [u2, d2] = await take(resumed, 2);
+      expect(u2._id).toEqual(update._id);
+      expect(u2).toMatchObject({
+        operationType: 'update',
+        updateDescription: { updatedFields: { v: 2 }, removedFields: [] },
+        fullDocument: { _id: 1, v: 2 },
+        fullDocumentBeforeChange: { _id: 1, v: 1 },
+      });
+      expect(d2._id).toEqual(del._id);
+      expect(d2.fullDocumentBeforeChange).toEqual({ _id: 1, v: 2 });
+      await resumed.close();
+      await c.close();
+      await server.stop();
+    } finally {
+      await removeTempDir(dbPath);
+    }
   });
 });

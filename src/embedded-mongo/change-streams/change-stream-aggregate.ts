@@ -94,7 +94,9 @@ export async function runChangeStreamAggregate(
   };
   const transform = compileEventPipeline(pipeline.slice(1), pctx, optionalDocument(b, 'let'));
   oplog.enforceRetention();
-  await oplog.waitUntilVisible();
+  // "Now" must be durable: checked synchronously with reading the clock, since a commit may
+  // slip in while we wait.
+  while (oplog.visibleEndSeq < oplog.endSeq && !oplog.isClosed) await oplog.waitUntilVisible();
   const start = startOf(options, oplog, highWaterMark(server.clusterTime()));
   const events: EventContext = {
     scope,

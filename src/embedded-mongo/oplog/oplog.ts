@@ -72,6 +72,11 @@ export class Oplog {
     return this.durable;
   }
 
+  /** True after close(): waits resolve at once. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   get sizeBytes(): number {
     return this.bytes;
   }
