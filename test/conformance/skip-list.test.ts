@@ -23,7 +23,7 @@ describe('skip rules', () => {
     expect(findSkip('crud', 'x.json', file(), test())).toBeUndefined();
   });
 
-  it('skips fail-point tests, also inside withTransaction callbacks, naming the fail point', () => {
+  it('skips tests needing a fail point the server lacks, also inside withTransaction callbacks', () => {
     const t = test({
       operations: [
         {
@@ -36,7 +36,7 @@ describe('skip rules', () => {
                 object: 'testRunner',
                 arguments: {
                   client: 'client0',
-                  failPoint: { configureFailPoint: 'failCommand', mode: 'alwaysOn' },
+                  failPoint: { configureFailPoint: 'hangBeforeTransactionCommit', mode: 'alwaysOn' },
                 },
               },
             ],
@@ -46,7 +46,23 @@ describe('skip rules', () => {
     });
     const decision = findSkip('transactions', 'x.json', file(), t);
     expect(decision?.source).toBe('rule:fail-points');
-    expect(decision?.reason).toContain('failCommand');
+    expect(decision?.reason).toContain('hangBeforeTransactionCommit');
+  });
+
+  it('runs tests whose fail points the server implements', () => {
+    const t = test({
+      operations: [
+        {
+          name: 'failPoint',
+          object: 'testRunner',
+          arguments: {
+            client: 'client0',
+            failPoint: { configureFailPoint: 'failCommand', mode: 'alwaysOn' },
+          },
+        },
+      ],
+    });
+    expect(findSkip('transactions', 'x.json', file(), t)).toBeUndefined();
   });
 
   it('skips tests needing thread, bucket or clientEncryption entities', () => {

@@ -32,6 +32,8 @@ const NULL_ID =
 const PARTIAL_RESULT =
   'Node driver 7.8 always sets partialResult on MongoClientBulkWriteError, even when nothing succeeded (NODE-6384)';
 
+const TRANSACTIONAL_DDL =
+  "DDL inside a transaction (create, createIndexes, a collection created by an insert) is applied at once, not at commit: the embedded server's catalog does not version DDL";
 const SHARED_READ_CONCERN =
   "Node driver 7.8 reuses the transaction's readConcern object and later adds afterClusterTime to it, changing an earlier command event (NODE-5924)";
 
@@ -124,6 +126,22 @@ export const SKIP_LIST: readonly SkipListEntry[] = [
     ],
     SHARED_READ_CONCERN,
   ),
+  // Missing server features.
+  ...each(
+    'transactions',
+    'create-collection.json',
+    ['explicitly create collection using create command', 'implicitly create collection using insert'],
+    TRANSACTIONAL_DDL,
+  ),
+  ...each(
+    'transactions',
+    'create-index.json',
+    [
+      'create index on a non-existing collection',
+      'create index on a collection created within the same transaction',
+    ],
+    TRANSACTIONAL_DDL,
+  ),
 ];
 
 interface SkipRule {
@@ -135,11 +153,15 @@ interface SkipRule {
 const FAIL_POINT_OPERATIONS = new Set(['failPoint', 'targetedFailPoint']);
 
 /**
- * Fail points the embedded server implements (configureFailPoint with enableTestCommands). Tests
- * needing any other fail point are skipped by the 'fail-points' rule; add a name here when the
- * server gains it (failCommand, failGetMoreAfterCursorCheckout, onPrimaryTransactionalWrite).
+ * Fail points the embedded server implements (configureFailPoint with enableTestCommands, see
+ * src/embedded-mongo/failpoints). Tests needing any other fail point are skipped by the
+ * 'fail-points' rule; add a name here when the server gains it.
  */
-export const SERVER_FAIL_POINTS: readonly string[] = [];
+export const SERVER_FAIL_POINTS: readonly string[] = [
+  'failCommand',
+  'failGetMoreAfterCursorCheckout',
+  'onPrimaryTransactionalWrite',
+];
 const UNSUPPORTED_ENTITIES = new Set(['thread', 'bucket', 'clientEncryption']);
 const UNSUPPORTED_CLIENT_FIELDS = ['autoEncryptOpts', 'storeEventsAsEntities', 'awaitMinPoolSizeMS'];
 

@@ -10,6 +10,9 @@ export const DEFAULT_SUITES: readonly string[] = [
   'index-management',
   'run-command',
   'change-streams',
+  'sessions',
+  'transactions',
+  'transactions-convenient-api',
 ];
 
 export const PASS_THRESHOLDS: Readonly<Record<string, number>> = {
@@ -17,9 +20,9 @@ export const PASS_THRESHOLDS: Readonly<Record<string, number>> = {
   'collection-management': 0.0,
   'index-management': 0.0,
   'run-command': 0.0,
-  sessions: 0.0,
-  transactions: 0.0,
-  'transactions-convenient-api': 0.0,
+  sessions: 0.9,
+  transactions: 0.9,
+  'transactions-convenient-api': 0.9,
   'change-streams': 0.9,
 };
 
