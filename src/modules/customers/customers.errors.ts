@@ -82,3 +82,9 @@ export const addressAlreadyExists = (addressId: string): AppError =>
  */
 export const invalidField = (field: string, message: string): AppError =>
   badRequest(CustomerErrorCode.INVALID_FIELD, `${field}: ${message}`, [{ field, errors: [message] }]);
+
+/** The global ValidationPipe's 400 shape, for request rules a single field decorator cannot express. */
+export const requestInvalid = (field: string, error: string): AppError =>
+  new AppError('REQUEST.VALIDATION_FAILED', 400, `Validation failed for ${field}`, [
+    { field, errors: [error] },
+  ]);

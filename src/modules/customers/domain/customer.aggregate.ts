@@ -17,6 +17,7 @@
  * - every event increments the aggregate version by one (domain_events is unique on
  *   aggregateId + aggregateVersion).
  */
+import { randomUUID } from 'node:crypto';
 import { AddressAddedEvent, type AddressField, type AddressPayload } from './events/address-added.event.js';
 import { AddressRemovedEvent } from './events/address-removed.event.js';
 import { AddressUpdatedEvent } from './events/address-updated.event.js';
@@ -38,6 +39,9 @@ import {
 import type { CustomerStatus, VipStatus } from '../customers.public.js';
 
 export const MAX_ADDRESSES = 20;
+
+export const newCustomerId = (): string => `cus_${randomUUID()}`;
+export const newAddressId = (): string => `adr_${randomUUID()}`;
 
 export type CustomerEvent =
   | CustomerRegisteredEvent

@@ -4,7 +4,8 @@ import { Schema } from 'mongoose';
  * `addresses` (write model): one document per address, part of its customer's aggregate (address
  * changes bump the customer's version). Removal is a soft delete (`removedAt`): orders keep
  * referring to the ids of the addresses they were shipped to. `version` counts this address's own
- * changes (1 when added).
+ * changes (1 when added); `addedInVersion` is the customer version whose event added it, which
+ * orders a customer's addresses exactly as the events do (oldest first).
  */
 export const ADDRESSES = 'addresses';
 
@@ -20,6 +21,7 @@ export interface AddressDoc {
   country: string;
   isDefault: boolean;
   version: number;
+  addedInVersion: number;
   createdAt: Date;
   updatedAt: Date;
   removedAt: Date | null;
@@ -38,6 +40,7 @@ export const AddressSchema = new Schema<AddressDoc>(
     country: { type: String, required: true },
     isDefault: { type: Boolean, required: true },
     version: { type: Number, required: true },
+    addedInVersion: { type: Number, required: true },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     removedAt: { type: Date, default: null },
@@ -45,4 +48,4 @@ export const AddressSchema = new Schema<AddressDoc>(
   { collection: ADDRESSES, versionKey: false, strict: 'throw' },
 );
 AddressSchema.index({ addressId: 1 }, { unique: true });
-AddressSchema.index({ customerId: 1, createdAt: 1 });
+AddressSchema.index({ customerId: 1, addedInVersion: 1 });

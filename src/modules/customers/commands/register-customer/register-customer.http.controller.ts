@@ -1,0 +1,31 @@
+import { Body, Controller, HttpCode, HttpStatus, Post, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import type { Response } from 'express';
+import { Roles } from '../../../../shared/auth/auth.decorators.js';
+import { accepted, type CustomerCommandAcceptedDto } from '../command-accepted.response.dto.js';
+import { CorrelationId } from '../correlation-id.js';
+import { RegisterCustomerCommand } from './register-customer.command.js';
+import { RegisterCustomerRequestDto } from './register-customer.request.dto.js';
+
+/** `POST /api/customers` (admin): customers are created by an operator, not self-registered. */
+@Controller('api/customers')
+export class RegisterCustomerHttpController {
+  constructor(private readonly commandBus: CommandBus) {}
+
+  @Post()
+  @Roles('admin')
+  @HttpCode(HttpStatus.ACCEPTED)
+  async register(
+    @Body() body: RegisterCustomerRequestDto,
+    @CorrelationId() correlationId: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<CustomerCommandAcceptedDto> {
+    const result = await this.commandBus.execute(
+      new RegisterCustomerCommand(
+        { name: body.name, email: body.email, phone: body.phone ?? null, vipStatus: body.vipStatus },
+        correlationId,
+      ),
+    );
+    return accepted(res, result);
+  }
+}

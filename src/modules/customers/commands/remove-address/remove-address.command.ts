@@ -1,0 +1,13 @@
+import { Command } from '@nestjs/cqrs';
+import type { CustomerCommandResult } from '../../persistence/customer.repository.js';
+
+export class RemoveAddressCommand extends Command<CustomerCommandResult> {
+  constructor(
+    readonly customerId: string,
+    readonly addressId: string,
+    readonly expectedVersion: number | undefined,
+    readonly correlationId: string,
+  ) {
+    super();
+  }
+}

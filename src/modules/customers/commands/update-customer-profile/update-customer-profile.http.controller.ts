@@ -1,0 +1,34 @@
+import { Body, Controller, HttpCode, HttpStatus, Param, Patch, Res, UseGuards } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import type { Response } from 'express';
+import { requestInvalid } from '../../customers.errors.js';
+import { accepted, type CustomerCommandAcceptedDto } from '../command-accepted.response.dto.js';
+import { CustomerAccessGuard } from '../customer-access.guard.js';
+import { CustomerParamsDto } from '../customer-params.request.dto.js';
+import { CorrelationId } from '../correlation-id.js';
+import { UpdateCustomerProfileCommand } from './update-customer-profile.command.js';
+import { UpdateCustomerProfileRequestDto } from './update-customer-profile.request.dto.js';
+
+/** `PATCH /api/customers/:id` (the customer themself, or an admin). */
+@Controller('api/customers')
+export class UpdateCustomerProfileHttpController {
+  constructor(private readonly commandBus: CommandBus) {}
+
+  @Patch(':id')
+  @UseGuards(CustomerAccessGuard)
+  @HttpCode(HttpStatus.ACCEPTED)
+  async update(
+    @Param() params: CustomerParamsDto,
+    @Body() body: UpdateCustomerProfileRequestDto,
+    @CorrelationId() correlationId: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<CustomerCommandAcceptedDto> {
+    const { expectedVersion, ...changes } = body;
+    if (changes.name === undefined && changes.email === undefined && changes.phone === undefined)
+      throw requestInvalid('body', 'at least one of name, email, phone is required');
+    const result = await this.commandBus.execute(
+      new UpdateCustomerProfileCommand(params.id, changes, expectedVersion, correlationId),
+    );
+    return accepted(res, result);
+  }
+}
