@@ -36,6 +36,8 @@ interface Seen {
   token: string;
   clusterTime: string;
   txn?: string;
+  /** Whether the event carried lsid and txnNumber. */
+  session: boolean;
 }
 
 type Event = ChangeStreamDocument<Doc> & Document;
@@ -52,6 +54,7 @@ function describeEvent(e: Event): Seen {
     token: (e._id as { _data: string })._data,
     clusterTime: (e.clusterTime as Timestamp).toString(),
     txn: key.startsWith('t') ? key.split('-').slice(0, 2).join('-') : undefined,
+    session: e.lsid !== undefined && e.txnNumber !== undefined,
   };
 }
 
@@ -174,6 +177,10 @@ async function check(
   // Nothing invented: every event is of a write the recovered data holds.
   const phantom = all.filter((s) => !ids.has(s.key));
   expect({ label, phantom }).toEqual({ label, phantom: [] });
+
+  // A transaction's events (and only they) carry lsid/txnNumber, also when replayed after the crash.
+  const tagged = all.filter((s) => s.session !== (s.txn !== undefined));
+  expect({ label, tagged }).toEqual({ label, tagged: [] });
 
   // A transaction's events arrive together, all three, with one clusterTime.
   const byTxn = new Map<string, Seen[]>();

@@ -420,7 +420,7 @@ describe('transactions', () => {
   it('events appear only after commit, in order, with the commit clusterTime, lsid and txnNumber', async () => {
     const coll = client.db('cstxn').collection<Doc>('t');
     await coll.insertOne({ _id: 'seed' });
-    const stream = await opened(watch(coll, [], { maxAwaitTimeMS: 300 }));
+    const stream = await opened(watch(coll, [], { maxAwaitTimeMS: 300, promoteLongs: false }));
     const session = client.startSession();
     try {
       session.startTransaction();
