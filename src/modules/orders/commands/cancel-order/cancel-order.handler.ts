@@ -1,0 +1,36 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { UnitOfWork } from '../../../../shared/persistence/unit-of-work.js';
+import { InventoryService } from '../../../catalog/catalog.public.js';
+import { orderNotFound } from '../../orders.errors.js';
+import { OrderRepository } from '../../persistence/order.repository.js';
+import type { OrderCommandResult } from '../command-accepted.response.dto.js';
+import { applyStockEffect } from '../stock-effects.js';
+import { CancelOrderCommand } from './cancel-order.command.js';
+
+@CommandHandler(CancelOrderCommand)
+export class CancelOrderHandler implements ICommandHandler<CancelOrderCommand, OrderCommandResult> {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly inventory: InventoryService,
+    private readonly orders: OrderRepository,
+  ) {}
+
+  execute(cmd: CancelOrderCommand): Promise<OrderCommandResult> {
+    const ctx = { correlationId: cmd.correlationId, now: cmd.options.at ?? new Date() };
+    const by = cmd.requestedBy.role === 'admin' ? 'admin' : 'customer';
+    return this.uow.run(async (session) => {
+      const order = await this.orders.load(cmd.orderId, session);
+      // Another customer's order is "not found": the answer must not reveal that it exists.
+      if (by === 'customer' && order.state.customerId !== cmd.requestedBy.customerId)
+        throw orderNotFound(cmd.orderId);
+      const loadedVersion = order.version;
+      order.cancel(ctx, { by, reason: cmd.reason, expectedVersion: cmd.expectedVersion });
+      const stockEvents = await applyStockEffect(this.inventory, order, session, cmd.correlationId);
+      await this.orders.save(order, loadedVersion, session);
+      return {
+        result: { id: order.id, version: order.version },
+        events: [...order.pullEvents(), ...stockEvents],
+      };
+    });
+  }
+}

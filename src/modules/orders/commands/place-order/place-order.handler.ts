@@ -1,0 +1,75 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { randomUUID } from 'node:crypto';
+import type { AppConfig } from '../../../../config/env.js';
+import { APP_CONFIG } from '../../../../shared/config.module.js';
+import { UnitOfWork } from '../../../../shared/persistence/unit-of-work.js';
+import { InventoryService, type ProductSnapshot } from '../../../catalog/catalog.public.js';
+import { CustomerDirectory } from '../../../customers/customers.public.js';
+import { Order } from '../../domain/order.aggregate.js';
+import { OrderRepository } from '../../persistence/order.repository.js';
+import type { OrderCommandResult } from '../command-accepted.response.dto.js';
+import { PlaceOrderCommand } from './place-order.command.js';
+
+@CommandHandler(PlaceOrderCommand)
+export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand, OrderCommandResult> {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly customers: CustomerDirectory,
+    private readonly inventory: InventoryService,
+    private readonly orders: OrderRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  execute(cmd: PlaceOrderCommand): Promise<OrderCommandResult> {
+    const orderId = cmd.options.orderId ?? `ord_${randomUUID()}`;
+    const now = cmd.options.placedAt ?? new Date();
+    const ctx = { correlationId: cmd.correlationId, now };
+    return this.uow.run(async (session) => {
+      const { customer, shipping, billing } = await this.customers.requireActiveCustomerWithAddresses(
+        cmd.customerId,
+        cmd.shippingAddressId,
+        cmd.billingAddressId,
+        session,
+      );
+      const reservation = await this.inventory.reserve(cmd.items, session, {
+        orderId,
+        correlationId: cmd.correlationId,
+      });
+      const products = new Map<string, ProductSnapshot>(reservation.snapshots.map((p) => [p.productId, p]));
+      const order = Order.place(
+        {
+          orderId,
+          customer,
+          shippingAddress: shipping,
+          billingAddress: billing,
+          lines: cmd.items.map((item) => {
+            const p = products.get(item.productId);
+            if (!p) throw new Error(`the catalog reserved no snapshot for ${item.productId}`);
+            return {
+              productId: p.productId,
+              sku: p.sku,
+              name: p.name,
+              category: p.category,
+              brand: p.brand,
+              imageUrl: p.imageUrl,
+              quantity: item.quantity,
+              unitPrice: p.price,
+            };
+          }),
+          pricing: {
+            taxRate: this.config.taxRate,
+            shippingFee: this.config.shippingFee,
+            currency: this.config.currency,
+          },
+        },
+        ctx,
+      );
+      await this.orders.insert(order, session);
+      return {
+        result: { id: order.id, version: order.version },
+        events: [...order.pullEvents(), ...reservation.events],
+      };
+    });
+  }
+}

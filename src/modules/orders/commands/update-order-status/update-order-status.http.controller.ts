@@ -1,0 +1,28 @@
+import { Body, Controller, HttpCode, HttpStatus, Param, Put, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import type { Response } from 'express';
+import { Roles } from '../../../../shared/auth/auth.decorators.js';
+import { accepted, type CommandAcceptedResponseDto } from '../command-accepted.response.dto.js';
+import { CorrelationId } from '../correlation-id.js';
+import { UpdateOrderStatusCommand } from './update-order-status.command.js';
+import { UpdateOrderStatusRequestDto } from './update-order-status.request.dto.js';
+
+@Controller('api/orders')
+export class UpdateOrderStatusHttpController {
+  constructor(private readonly commandBus: CommandBus) {}
+
+  @Put(':id/status')
+  @Roles('admin')
+  @HttpCode(HttpStatus.ACCEPTED)
+  async updateStatus(
+    @Param('id') orderId: string,
+    @Body() body: UpdateOrderStatusRequestDto,
+    @CorrelationId() correlationId: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<CommandAcceptedResponseDto> {
+    const result = await this.commandBus.execute(
+      new UpdateOrderStatusCommand(orderId, body.status, body.version, correlationId),
+    );
+    return accepted(res, result);
+  }
+}
