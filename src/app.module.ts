@@ -8,6 +8,7 @@ import { AuthModule } from './shared/auth/auth.module.js';
 import { AppConfigModule } from './shared/config.module.js';
 import { HttpExceptionFilter } from './shared/errors/http-exception.filter.js';
 import { HealthModule } from './shared/health/health.module.js';
+import { SharedIdempotencyModule } from './shared/idempotency/idempotency.module.js';
 import { PersistenceModule, type DatabaseUris } from './shared/persistence/persistence.module.js';
 
 /** Feature modules (bounded contexts); each registers its commands, events and controllers. */
@@ -24,6 +25,7 @@ export class AppModule {
         AuthModule.forRoot(jwtSecret),
         PersistenceModule.forRoot(db),
         HealthModule,
+        SharedIdempotencyModule,
         ...FEATURE_MODULES,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],

@@ -28,6 +28,8 @@ export interface AppConfig {
   seedOnStart: boolean;
   seedValue: number;
   idempotencyTtlSeconds: number;
+  /** How long a repeated request waits for the first one with its Idempotency-Key to finish. */
+  idempotencyWaitMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   bodyLimit: string;
   /** Product views are buffered in memory and flushed at least this often (ms). */
@@ -128,6 +130,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       86400,
       60,
       30 * 86400,
+    ),
+    idempotencyWaitMs: intSetting(
+      problems,
+      'IDEMPOTENCY_WAIT_MS',
+      env.IDEMPOTENCY_WAIT_MS,
+      30_000,
+      100,
+      300_000,
     ),
     logLevel,
     bodyLimit,

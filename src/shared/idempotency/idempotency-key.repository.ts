@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
+import { WRITE_CONNECTION } from '../persistence/connections.js';
+import { IDEMPOTENCY_KEYS, type IdempotencyKeyDoc, type StoredResponse } from './idempotency-key.schema.js';
+
+const isDuplicateKey = (e: unknown): boolean =>
+  typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 11000;
+
+/**
+ * The key documents, written with the write connection's concern (majority + journal), so a
+ * claim is durable before the request it guards runs. Every update names the owner, so a request
+ * can only complete or release a key it holds.
+ */
+@Injectable()
+export class IdempotencyKeyRepository {
+  constructor(
+    @InjectModel(IDEMPOTENCY_KEYS, WRITE_CONNECTION) private readonly keys: Model<IdempotencyKeyDoc>,
+  ) {}
+
+  /** Inserts the pending document: true when this request now holds the key, false when it exists. */
+  async tryClaim(doc: IdempotencyKeyDoc): Promise<boolean> {
+    try {
+      await this.keys.create(doc);
+      return true;
+    } catch (e) {
+      if (isDuplicateKey(e)) return false;
+      throw e;
+    }
+  }
+
+  find(id: string): Promise<IdempotencyKeyDoc | null> {
+    return this.keys
+      .findOne({ _id: { $eq: id } })
+      .lean<IdempotencyKeyDoc>()
+      .exec();
+  }
+
+  async complete(
+    id: string,
+    owner: string,
+    response: StoredResponse,
+    now: Date,
+    expiresAt: Date,
+  ): Promise<boolean> {
+    const r = await this.keys
+      .updateOne(
+        { _id: { $eq: id }, owner: { $eq: owner }, state: 'pending' },
+        { $set: { state: 'completed', response, completedAt: now, expiresAt } },
+      )
+      .exec();
+    return r.matchedCount === 1;
+  }
+
+  async release(id: string, owner: string): Promise<void> {
+    await this.keys.deleteOne({ _id: { $eq: id }, owner: { $eq: owner }, state: 'pending' }).exec();
+  }
+
+  async renew(id: string, owner: string, lockedUntil: Date): Promise<void> {
+    await this.keys
+      .updateOne({ _id: { $eq: id }, owner: { $eq: owner }, state: 'pending' }, { $set: { lockedUntil } })
+      .exec();
+  }
+
+  /** Removes the document if it has expired (the TTL monitor only sweeps about once a minute). */
+  async deleteIfExpired(id: string, now: Date): Promise<void> {
+    await this.keys.deleteOne({ _id: { $eq: id }, expiresAt: { $lte: now } }).exec();
+  }
+}

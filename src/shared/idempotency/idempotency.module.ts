@@ -1,0 +1,26 @@
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { InjectModel, MongooseModule } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
+import { WRITE_CONNECTION } from '../persistence/connections.js';
+import { IdempotencyKeyRepository } from './idempotency-key.repository.js';
+import { IdempotencyKeySchema, IDEMPOTENCY_KEYS, type IdempotencyKeyDoc } from './idempotency-key.schema.js';
+import { IdempotencyInterceptor } from './idempotency.interceptor.js';
+
+/** The Idempotency-Key mechanism (idempotency.interceptor.ts), applied to every route. */
+@Module({
+  imports: [
+    MongooseModule.forFeature([{ name: IDEMPOTENCY_KEYS, schema: IdempotencyKeySchema }], WRITE_CONNECTION),
+  ],
+  providers: [IdempotencyKeyRepository, { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
+})
+export class SharedIdempotencyModule implements OnModuleInit {
+  constructor(
+    @InjectModel(IDEMPOTENCY_KEYS, WRITE_CONNECTION) private readonly keys: Model<IdempotencyKeyDoc>,
+  ) {}
+
+  /** The collection and its TTL index exist before the first request. */
+  async onModuleInit(): Promise<void> {
+    await this.keys.init();
+  }
+}
