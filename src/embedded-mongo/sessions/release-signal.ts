@@ -6,6 +6,7 @@
  * `maxWaitMs` in case a release happened unseen (the caller then simply runs again).
  */
 import type { Catalog } from '../catalog/catalog.js';
+import type { WriteUnit } from '../catalog/write-unit.js';
 
 export class ReleaseSignal {
   private readonly waiters = new Set<() => void>();
@@ -42,4 +43,11 @@ export class ReleaseSignal {
     this.unsubscribe();
     this.notify();
   }
+}
+
+/** Rolls a unit back and, when it held documents, wakes the writers waiting for them. */
+export function rollBack(unit: WriteUnit, release: ReleaseSignal): void {
+  const held = unit.size > 0;
+  unit.abort();
+  if (held) release.notify();
 }

@@ -11,12 +11,13 @@
  * for the documents they held are woken, and, after an abort, collections the transaction created
  * are dropped again while still empty (DDL here is not transactional; see README of the report).
  */
-import type { Binary, Document } from '../bson.js';
+import { Binary, type Document } from '../bson.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { CursorManager } from '../cursors/cursor-manager.js';
 import type { Logger } from '../logger.js';
+import { keyString } from '../values/keystring.js';
 import type { ReleaseSignal } from './release-signal.js';
-import { deleteSessionRecord, readSessionRecord } from './session-records.js';
+import { deleteSessionRecords, readSessionRecord, staleSessionRecords } from './session-records.js';
 import { ServerSession } from './server-session.js';
 import { Transaction } from './transaction.js';
 
@@ -79,7 +80,7 @@ export class SessionCatalog {
     if (s) {
       this.sessions.delete(key);
       s.txn?.abort('session ended');
-      deleteSessionRecord(this.host.catalog, s.lsid);
+      deleteSessionRecords(this.host.catalog, [s.lsid]);
     }
     await this.host.cursors.killSession(key);
   }
@@ -109,7 +110,10 @@ export class SessionCatalog {
     for (const s of this.sessions.values()) s.txn?.abort('shutdown');
   }
 
-  /** Ends sessions idle for longer than the timeout (not while a command holds them). */
+  /**
+   * Ends sessions idle for longer than the timeout (not while a command holds them), and forgets
+   * the records of sessions not live in this process (e.g. from before a restart) that are as old.
+   */
   expireIdle(): void {
     const cutoff = this.now() - this.timeoutMs;
     for (const [key, s] of this.sessions) {
@@ -119,6 +123,10 @@ export class SessionCatalog {
         );
       }
     }
+    const stale = staleSessionRecords(this.host.catalog, new Date(cutoff)).filter(
+      (lsid) => !(lsid.id instanceof Binary && this.sessions.has(keyString(lsid.id))),
+    );
+    deleteSessionRecords(this.host.catalog, stale);
   }
 
   private restore(s: ServerSession): void {

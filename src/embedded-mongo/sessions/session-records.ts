@@ -61,16 +61,26 @@ export function writeSessionRecord(unit: WriteUnit, lsid: Document, record: Sess
   else unit.insert(SESSION_RECORDS_NS, doc);
 }
 
-/** Forgets a session's record (its session ended); not waited for on disk. */
-export function deleteSessionRecord(catalog: Catalog, lsid: Document): void {
+/** Forgets sessions' records (their sessions ended or expired); not waited for on disk. */
+export function deleteSessionRecords(catalog: Catalog, lsids: readonly Document[]): void {
   const coll = catalog.getCollection(SESSION_RECORDS_DB, SESSION_RECORDS_COLLECTION);
-  if (!coll?.findById(lsid)) return;
+  if (!coll) return;
+  const present = lsids.filter((lsid) => coll.findById(lsid));
+  if (present.length === 0) return;
   const unit = catalog.beginWrite();
   try {
-    unit.delete(SESSION_RECORDS_NS, lsid);
+    for (const lsid of present) unit.delete(SESSION_RECORDS_NS, lsid);
   } catch {
+    // A record another unit holds right now belongs to a live session: leave them all for later.
     unit.abort();
     return;
   }
   unit.commit().catch(() => undefined);
+}
+
+/** `_id`s of records last written before `before` (sessions idle for longer than the timeout). */
+export function staleSessionRecords(catalog: Catalog, before: Date): Document[] {
+  const coll = catalog.getCollection(SESSION_RECORDS_DB, SESSION_RECORDS_COLLECTION);
+  if (!coll) return [];
+  return [...coll.scan({ lastWriteDate: { $lt: before } })].map((d) => d._id as Document);
 }
