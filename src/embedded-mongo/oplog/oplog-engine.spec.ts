@@ -16,6 +16,11 @@ import { MemoryEngine } from '../storage/memory-engine.js';
 import { OplogEngine } from './oplog-engine.js';
 import type { OplogRecord } from './oplog-record.js';
 
+interface StoredImage {
+  ts: Timestamp;
+  collections: (Omit<CollectionImage, 'documents'> & { documents: Uint8Array[] })[];
+}
+
 /**
  * A durable engine reduced to its contract: batches go through the real journal codec (so
  * in-memory-only fields are lost, as on disk) and checkpoints through BSON. `crash()` gives an
@@ -28,14 +33,19 @@ class FakeDiskEngine implements StorageEngine {
 
   constructor(
     readonly journal: Uint8Array[] = [],
-    public image: Uint8Array | undefined = undefined,
+    public image: StoredImage | undefined = undefined,
   ) {}
 
   async open(source: CheckpointSource): Promise<RecoveredState> {
     this.source = source;
-    const cp = this.image ? decodeDocument(this.image) : undefined;
-    const checkpoint: CheckpointImage | null = cp
-      ? { ts: cp.ts as Timestamp, collections: cp.collections as CollectionImage[] }
+    const checkpoint: CheckpointImage | null = this.image
+      ? {
+          ts: this.image.ts,
+          collections: this.image.collections.map((c) => ({
+            ...c,
+            documents: c.documents.map(decodeDocument),
+          })),
+        }
       : null;
     return {
       checkpoint,
@@ -58,9 +68,13 @@ class FakeDiskEngine implements StorageEngine {
     this.sync();
   }
 
+  /** Like the file engine: each document serialized on its own (js-bson's 17 MiB buffer each). */
   async checkpoint(): Promise<void> {
     const img = (this.source as CheckpointSource)();
-    this.image = serialize({ ts: img.ts, collections: img.collections }, { ignoreUndefined: false });
+    this.image = {
+      ts: img.ts,
+      collections: img.collections.map((c) => ({ ...c, documents: c.documents.map((d) => serialize(d)) })),
+    };
     this.journal.length = 0;
   }
 
@@ -179,13 +193,16 @@ function workload(): MutationBatch[] {
 
 /** Records as BSON would return them (to compare live and recovered ones value by value). */
 const asStored = (records: readonly OplogRecord[]): Document[] =>
-  records.map((r) => decodeDocument(serialize(r as unknown as Document)));
+  records.map((r) => {
+    const stored = (d: unknown): Document => decodeDocument(serialize(d as Document));
+    return { ...stored({ ...r, ops: [] }), ops: r.ops.map(stored) };
+  });
 
 describe('OplogEngine', () => {
   it('given committed batches, builds one record per batch with mongod-like operations', async () => {
     const engine = await open(new MemoryEngine());
     for (const b of workload()) await commit(engine, b);
-    const records = engine.oplog.snapshot();
+    const records = engine.oplog.snapshot().records;
     expect(records.map((r) => r.ops.map((o) => o.op).join(''))).toEqual([
       'c',
       'c',
@@ -225,9 +242,9 @@ describe('OplogEngine', () => {
     const disk = new FakeDiskEngine();
     const engine = await open(disk);
     for (const b of workload()) await commit(engine, b);
-    const live = asStored(engine.oplog.snapshot());
+    const live = asStored(engine.oplog.snapshot().records);
     const recovered = await open(disk.crash());
-    expect(asStored(recovered.oplog.snapshot())).toEqual(live);
+    expect(asStored(recovered.oplog.snapshot().records)).toEqual(live);
     expect(recovered.oplog.visibleEndSeq).toBe(live.length);
   });
 
@@ -238,9 +255,9 @@ describe('OplogEngine', () => {
     for (const b of batches.slice(0, 5)) await commit(engine, b);
     await engine.checkpoint();
     for (const b of batches.slice(5)) await commit(engine, b);
-    const live = asStored(engine.oplog.snapshot());
+    const live = asStored(engine.oplog.snapshot().records);
     const recovered = await open(disk.crash());
-    expect(asStored(recovered.oplog.snapshot())).toEqual(live);
+    expect(asStored(recovered.oplog.snapshot().records)).toEqual(live);
   });
 
   it('the catalog never sees the oplog: recovered batches and checkpoints come back without it', async () => {
@@ -278,7 +295,7 @@ describe('OplogEngine', () => {
 
   it('a data directory from before the oplog has no history before its checkpoint', async () => {
     const disk = new FakeDiskEngine();
-    disk.image = serialize({ ts: new Timestamp({ t: 5, i: 5 }), collections: [] });
+    disk.image = { ts: new Timestamp({ t: 5, i: 5 }), collections: [] };
     const legacy = {
       ts: new Timestamp({ t: 6, i: 1 }),
       mutations: [{ op: 'createCollection' as const, ns: 'db.c', uuid, options: {} }],
@@ -287,5 +304,30 @@ describe('OplogEngine', () => {
     const engine = await open(disk);
     expect(engine.oplog.length).toBe(0);
     expect(engine.oplog.truncatedThrough).toEqual(new Timestamp({ t: 6, i: 1 }));
+  });
+
+  it('splits big records and big pre-images into fragments below the BSON limit, and joins them back', async () => {
+    const disk = new FakeDiskEngine();
+    const engine = await open(disk);
+    const big = 'x'.repeat(3 * 1024 * 1024);
+    const [, images] = workload();
+    await commit(engine, images);
+    const docs = Array.from({ length: 8 }, (_, k) => ({ _id: k, big }));
+    await commit(engine, {
+      ts: nextTs(),
+      mutations: docs.map((d) => ({ op: 'put', ns: 'db.img', id: d._id, doc: d, before: null })),
+    });
+    await commit(engine, {
+      ts: nextTs(),
+      mutations: docs.map((d) => ({ op: 'put', ns: 'db.img', id: d._id, doc: { ...d, v: 1 }, before: d })),
+    });
+    const live = asStored(engine.oplog.snapshot().records);
+    expect((live[2].ops as Document[])[7]).toMatchObject({ op: 'r', preImage: { big } });
+    // Journal: the 24 MiB of pre-images went out as several meta fragments.
+    expect(asStored((await open(disk.crash())).oplog.snapshot().records)).toEqual(live);
+    // Checkpoint: each 24 MiB record as fragments.
+    await engine.checkpoint();
+    expect(disk.image?.collections.find((c) => c.ns === 'local.$oplog')?.documents.length).toBeGreaterThan(3);
+    expect(asStored((await open(disk.crash())).oplog.snapshot().records)).toEqual(live);
   });
 });

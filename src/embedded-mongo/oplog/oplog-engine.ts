@@ -25,7 +25,7 @@ import { CollectionsTracker } from './collections-tracker.js';
 import {
   OPLOG_NS,
   isMetaMutation,
-  metaMutation,
+  metaMutations,
   oplogImage,
   readMeta,
   readOplogImage,
@@ -80,7 +80,7 @@ export class OplogEngine implements StorageEngine {
       });
       if (this.inner.kind !== 'memory') {
         const all: OpFacts[] = batch.mutations.map((_, i) => facts[i] ?? {});
-        persisted = { ts: batch.ts, mutations: [...batch.mutations, metaMutation(record, all)] };
+        persisted = { ts: batch.ts, mutations: [...batch.mutations, ...metaMutations(record, all)] };
       }
     } catch (e) {
       // A bug here must not lose the user's write: the batch is still journaled, without a record.
@@ -134,7 +134,8 @@ export class OplogEngine implements StorageEngine {
   }
 
   private withOplog(image: CheckpointImage): CheckpointImage {
-    const oplog = oplogImage(this.oplog.snapshot(), this.oplog.truncatedThrough);
+    const { records, sizes } = this.oplog.snapshot();
+    const oplog = oplogImage(records, sizes, this.oplog.truncatedThrough);
     return { ...image, collections: [...image.collections, oplog] };
   }
 
@@ -164,11 +165,11 @@ export class OplogEngine implements StorageEngine {
     }
     const batches: MutationBatch[] = [];
     for (const batch of state.batches) {
-      const metaAt = batch.mutations.findIndex(isMetaMutation);
+      const metas = batch.mutations.filter(isMetaMutation).map((m) => m.doc);
       const mutations = batch.mutations.filter((m) => !isMetaMutation(m));
       const stripped: MutationBatch = { ts: batch.ts, mutations };
-      if (metaAt >= 0) {
-        const meta = readMeta((batch.mutations[metaAt] as { doc: Record<string, unknown> }).doc);
+      if (metas.length > 0) {
+        const meta = readMeta(metas);
         const tagged: MutationBatch =
           meta.lsid && meta.txnNumber
             ? { ...stripped, txn: { lsid: meta.lsid, txnNumber: meta.txnNumber } }

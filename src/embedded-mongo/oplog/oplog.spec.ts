@@ -86,7 +86,7 @@ describe('Oplog', () => {
     expect(log.length).toBe(10);
     expect(log.startSeq).toBe(4990);
     expect(log.at(4999)?._id).toEqual(ts(5000));
-    expect(log.snapshot().map((r) => r._id.i)).toEqual([
+    expect(log.snapshot().records.map((r) => r._id.i)).toEqual([
       4991, 4992, 4993, 4994, 4995, 4996, 4997, 4998, 4999, 5000,
     ]);
   });

@@ -130,9 +130,9 @@ export class Oplog {
     return lo;
   }
 
-  /** Retained records (a copy of the list: the records themselves are immutable). */
-  snapshot(): OplogRecord[] {
-    return this.records.slice(this.head);
+  /** Retained records and their sizes (copies of the lists: the records themselves are immutable). */
+  snapshot(): { records: OplogRecord[]; sizes: number[] } {
+    return { records: this.records.slice(this.head), sizes: this.sizes.slice(this.head) };
   }
 
   /** Drops what the retention options no longer allow. Keeps at least the newest record. */
