@@ -7,7 +7,8 @@ import { startEmbeddedMongo } from './index.js';
 import type { LogLevel } from './logger.js';
 
 const USAGE = `Usage: npm run mongo -- [--port 27017] [--host 127.0.0.1] [--dbpath DIR | --in-memory]
-                       [--replSet rs0] [--log-level info] [--enable-test-commands]`;
+                       [--replSet rs0] [--log-level info] [--enable-test-commands]
+                       [--oplogSize MB] [--oplog-retention-hours H]`;
 
 async function main(): Promise<void> {
   let values;
@@ -21,6 +22,8 @@ async function main(): Promise<void> {
         replSet: { type: 'string', default: 'rs0' },
         'log-level': { type: 'string', default: 'info' },
         'enable-test-commands': { type: 'boolean', default: false },
+        oplogSize: { type: 'string' },
+        'oplog-retention-hours': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     }));
@@ -42,6 +45,18 @@ async function main(): Promise<void> {
     process.stderr.write(`--log-level must be one of debug, info, warn, error, silent\n`);
     process.exit(2);
   }
+  const oplogSizeMB = values.oplogSize === undefined ? undefined : Number(values.oplogSize);
+  const oplogRetentionHours =
+    values['oplog-retention-hours'] === undefined ? undefined : Number(values['oplog-retention-hours']);
+  for (const [name, v] of [
+    ['--oplogSize', oplogSizeMB],
+    ['--oplog-retention-hours', oplogRetentionHours],
+  ] as const) {
+    if (v !== undefined && !(Number.isFinite(v) && v > 0)) {
+      process.stderr.write(`${name} must be a positive number\n`);
+      process.exit(2);
+    }
+  }
   const server = await startEmbeddedMongo({
     port,
     host: values.host,
@@ -49,6 +64,8 @@ async function main(): Promise<void> {
     replSetName: values.replSet,
     logLevel: level,
     enableTestCommands: values['enable-test-commands'],
+    oplogSizeMB,
+    oplogRetentionHours,
   });
   process.stdout.write(`embedded MongoDB listening: ${server.uri}\n`);
   const shutdown = (signal: string): void => {
