@@ -311,6 +311,25 @@ describe('snapshot reads and causal consistency', () => {
     await h.close();
   });
 
+  it('a transaction can start at a kept point in time', async () => {
+    const h = await serve();
+    await h.run({ insert: 'c', documents: [{ _id: 1 }] });
+    const at = ((await h.run({ find: 'c', readConcern: { level: 'snapshot' } })).cursor as Document)
+      .atClusterTime;
+    await h.run({ insert: 'c', documents: [{ _id: 2 }] });
+    const s = session();
+    const r = await h.run({
+      find: 'c',
+      readConcern: { level: 'snapshot', atClusterTime: at },
+      ...txn(s, 1, true),
+    });
+    expect(((r.cursor as Document).firstBatch as Document[]).map((d) => d._id)).toEqual([1]);
+    await h.run({ abortTransaction: 1, $db: 'admin', ...txn(s, 1) });
+    // the kept snapshot is still there for other readers
+    expect(await ids(h, 'c', { readConcern: { level: 'snapshot', atClusterTime: at } })).toEqual([1]);
+    await h.close();
+  });
+
   it('accepts afterClusterTime and gossiped cluster times', async () => {
     const h = await serve();
     const r = await h.run({ ping: 1 });

@@ -15,6 +15,7 @@
  * error aborts the transaction, as on mongod; cursors the command opens are closed when it ends.
  */
 import { Long, type Document } from '../bson.js';
+import type { Snapshot } from '../catalog/snapshot.js';
 import type { CommandContext, CommandSpec } from '../commands/types.js';
 import type { WriteConcern } from '../commands/write-concern.js';
 import { mongoError } from '../errors.js';
@@ -135,16 +136,18 @@ export class TransactionRunner {
   private start(session: ServerSession, n: number, rc: ReadConcern | undefined): Transaction {
     session.txn?.abort('a newer transaction started on the session');
     const catalog = this.host.catalog;
+    let kept: Snapshot | undefined;
     if (rc?.atClusterTime) {
-      // Only the present can be the read point of a transaction (no older state is writable).
+      // A chosen read point: the snapshot kept for it (owned by the history, not released here).
       checkAtClusterTime(rc.atClusterTime, catalog.clock.current());
-      this.host.snapshots.at(rc.atClusterTime);
+      kept = this.host.snapshots.at(rc.atClusterTime);
     }
-    const snapshot = catalog.openSnapshot();
+    const snapshot = kept ?? catalog.openSnapshot();
     const unit = catalog.beginWrite({ snapshot });
     // The commit batch names its transaction: change events carry lsid and txnNumber.
     unit.txn = { lsid: { id: session.id }, txnNumber: Long.fromNumber(n) };
     const txn = Transaction.start(n, unit, snapshot, rc, {
+      ownsSnapshot: kept === undefined,
       onEnd: (t) => this.host.sessions.onTransactionEnd(t),
     });
     txn.armLifetimeLimit(this.host.transactionLifetimeLimitMs, (t) => {

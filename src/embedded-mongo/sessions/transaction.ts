@@ -16,6 +16,8 @@ export type TransactionState = 'inProgress' | 'committed' | 'aborted';
 export interface TransactionHooks {
   /** Runs once when the transaction leaves inProgress (commit or abort). */
   onEnd(txn: Transaction): void;
+  /** Release the snapshot when the transaction ends (false when someone else keeps it). */
+  readonly ownsSnapshot?: boolean;
 }
 
 export class Transaction {
@@ -120,7 +122,7 @@ export class Transaction {
   private finish(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    this.snapshot?.release();
+    if (this.hooks?.ownsSnapshot !== false) this.snapshot?.release();
     this.hooks?.onEnd(this);
   }
 }
