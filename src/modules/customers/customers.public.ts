@@ -83,3 +83,26 @@ export abstract class CustomerDirectory {
 }
 
 export { CustomerErrorCode } from './customers.errors.js';
+
+// Commands (for the seed and other callers of the CommandBus). Over the CommandBus, the register and
+// add-address commands may carry their own `cus_<uuid>` / `adr_<uuid>` ids (deterministic seeding);
+// each resolves to CustomerCommandResult `{ customerId, version, addressId? }`.
+export { RegisterCustomerCommand } from './commands/register-customer/register-customer.command.js';
+export { UpdateCustomerProfileCommand } from './commands/update-customer-profile/update-customer-profile.command.js';
+export { SetVipStatusCommand } from './commands/set-vip-status/set-vip-status.command.js';
+export { SuspendCustomerCommand } from './commands/suspend-customer/suspend-customer.command.js';
+export { ReactivateCustomerCommand } from './commands/reactivate-customer/reactivate-customer.command.js';
+export { AddAddressCommand } from './commands/add-address/add-address.command.js';
+export { UpdateAddressCommand } from './commands/update-address/update-address.command.js';
+export { RemoveAddressCommand } from './commands/remove-address/remove-address.command.js';
+export type { CustomerCommandResult } from './persistence/customer.repository.js';
+
+// Events (for projections in other contexts and the read side).
+export { CustomerRegisteredEvent } from './domain/events/customer-registered.event.js';
+export { CustomerProfileUpdatedEvent } from './domain/events/customer-profile-updated.event.js';
+export { CustomerVipStatusChangedEvent } from './domain/events/customer-vip-status-changed.event.js';
+export { CustomerSuspendedEvent } from './domain/events/customer-suspended.event.js';
+export { CustomerReactivatedEvent } from './domain/events/customer-reactivated.event.js';
+export { AddressAddedEvent, type AddressPayload } from './domain/events/address-added.event.js';
+export { AddressUpdatedEvent } from './domain/events/address-updated.event.js';
+export { AddressRemovedEvent } from './domain/events/address-removed.event.js';

@@ -12,6 +12,8 @@ export class AddAddressCommand extends Command<CustomerCommandResult> {
     },
     readonly expectedVersion: number | undefined,
     readonly correlationId: string,
+    /** CommandBus only: `at` back-dates the change (the seed's history); HTTP uses the clock. */
+    readonly options: { at?: Date } = {},
   ) {
     super();
   }

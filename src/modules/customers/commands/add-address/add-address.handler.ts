@@ -16,7 +16,10 @@ export class AddAddressHandler implements ICommandHandler<AddAddressCommand> {
     return this.uow.run(async (session) => {
       const customer = await this.customers.load(cmd.customerId, session);
       customer.expectVersion(cmd.expectedVersion);
-      customer.addAddress(addressId, fields, { correlationId: cmd.correlationId, now: new Date() });
+      customer.addAddress(addressId, fields, {
+        correlationId: cmd.correlationId,
+        now: cmd.options.at ?? new Date(),
+      });
       return this.customers.commit(customer, session, addressId);
     });
   }

@@ -13,6 +13,8 @@ export class RegisterCustomerCommand extends Command<CustomerCommandResult> {
       customerId?: string;
     },
     readonly correlationId: string,
+    /** CommandBus only: `at` back-dates the change (the seed's history); HTTP uses the clock. */
+    readonly options: { at?: Date } = {},
   ) {
     super();
   }

@@ -19,7 +19,7 @@ export class RegisterCustomerHandler implements ICommandHandler<RegisterCustomer
         throw customerAlreadyExists(customerId);
       const customer = Customer.register(
         { ...cmd.input, customerId },
-        { correlationId: cmd.correlationId, now: new Date() },
+        { correlationId: cmd.correlationId, now: cmd.options.at ?? new Date() },
       );
       await this.customers.assertEmailFree(customer.state.email, customerId, session);
       return this.customers.commit(customer, session);
