@@ -105,50 +105,55 @@ export class IdempotencyInterceptor implements NestInterceptor {
     for (;;) {
       const now = new Date();
       const owner = randomUUID();
-      const claimed = await this.keys.tryClaim({
-        _id: keyed.id,
-        scope: keyed.scope,
-        key: keyed.key,
-        fingerprint: keyed.fingerprint,
-        method: keyed.method,
-        path: keyed.path,
-        state: 'pending',
-        owner,
-        lockedUntil: new Date(now.getTime() + LEASE_MS),
-        response: null,
-        createdAt: now,
-        completedAt: null,
-        expiresAt: this.expiry(now),
-      });
-      if (claimed) return this.execute(keyed, owner, ctx, next, res);
-
-      const existing = await this.keys.find(keyed.id);
-      if (!existing) continue; // released (5xx) or swept just now: claim again
-      if (existing.expiresAt.getTime() <= now.getTime()) {
-        await this.keys.deleteIfExpired(keyed.id, now);
-        continue;
+      if (await this.keys.tryClaim(this.pendingDocument(keyed, owner, now)))
+        return this.execute(keyed, owner, ctx, next, res);
+      // Another request holds or held the key: follow its document until it has a response, is
+      // gone (released after a 5xx, or expired: claim it again), or the wait is over.
+      for (;;) {
+        const existing = await this.keys.find(keyed.id);
+        const at = new Date();
+        if (!existing) break;
+        if (existing.expiresAt.getTime() <= at.getTime()) {
+          await this.keys.deleteIfExpired(keyed.id, at);
+          break;
+        }
+        if (existing.fingerprint !== keyed.fingerprint)
+          throw unprocessable(
+            'IDEMPOTENCY.KEY_REUSED',
+            'This Idempotency-Key was already used for a different request (method, path or body)',
+          );
+        if (existing.state === 'completed' && existing.response) return this.replay(existing, res);
+        if (existing.lockedUntil.getTime() < at.getTime())
+          throw conflict(
+            'IDEMPOTENCY.OUTCOME_UNKNOWN',
+            'The first request with this Idempotency-Key stopped without recording its outcome; ' +
+              'check the resource, then retry with a new key',
+            { firstSeenAt: existing.createdAt.toISOString() },
+          );
+        if (Date.now() + pollMs > deadline) throw inProgress();
+        await sleep(pollMs);
+        pollMs = Math.min(MAX_POLL_MS, Math.ceil(pollMs * 1.5));
       }
-      if (existing.fingerprint !== keyed.fingerprint)
-        throw unprocessable(
-          'IDEMPOTENCY.KEY_REUSED',
-          'This Idempotency-Key was already used for a different request (method, path or body)',
-        );
-      if (existing.state === 'completed' && existing.response) return this.replay(existing, res);
-      if (existing.lockedUntil.getTime() < now.getTime())
-        throw conflict(
-          'IDEMPOTENCY.OUTCOME_UNKNOWN',
-          'The first request with this Idempotency-Key stopped without recording its outcome; ' +
-            'check the resource, then retry with a new key',
-          { firstSeenAt: existing.createdAt.toISOString() },
-        );
-      if (Date.now() + pollMs > deadline)
-        throw conflict(
-          'IDEMPOTENCY.IN_PROGRESS',
-          'A request with this Idempotency-Key is still being processed; retry later',
-        );
-      await sleep(pollMs);
-      pollMs = Math.min(MAX_POLL_MS, Math.ceil(pollMs * 1.5));
+      if (Date.now() > deadline) throw inProgress();
     }
+  }
+
+  private pendingDocument(keyed: KeyedRequest, owner: string, now: Date): IdempotencyKeyDoc {
+    return {
+      _id: keyed.id,
+      scope: keyed.scope,
+      key: keyed.key,
+      fingerprint: keyed.fingerprint,
+      method: keyed.method,
+      path: keyed.path,
+      state: 'pending',
+      owner,
+      lockedUntil: new Date(now.getTime() + LEASE_MS),
+      response: null,
+      createdAt: now,
+      completedAt: null,
+      expiresAt: this.expiry(now),
+    };
   }
 
   /** Runs the request while holding the key, then stores (or, on 5xx, releases) the outcome. */
@@ -232,6 +237,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return new Date(from.getTime() + this.config.idempotencyTtlSeconds * 1000);
   }
 }
+
+const inProgress = (): AppError =>
+  conflict(
+    'IDEMPOTENCY.IN_PROGRESS',
+    'A request with this Idempotency-Key is still being processed; retry later',
+  );
 
 function errorResponse(error: ErrorBody): StoredResponse {
   return { status: error.statusCode, body: JSON.stringify(error), location: null, error: true };
