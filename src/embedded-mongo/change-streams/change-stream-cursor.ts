@@ -16,7 +16,7 @@ import { NON_RESUMABLE } from './change-stream-reader.js';
 import type { EventTransform } from './event-pipeline.js';
 import { comparePositions, encodeToken, isTokenOf, type StreamPosition } from './resume-token.js';
 
-/** Records read from the oplog per refill (whole records: a large transaction may exceed it). */
+/** Events read from the oplog per refill (whole records: a large transaction may exceed it). */
 const READ_CHUNK = 1000;
 
 interface Pending {
@@ -78,7 +78,7 @@ export class ChangeStreamCursor implements AsyncIterableIterator<Document> {
 
   /** awaitData: resolves when the oplog has new visible records, after `ms`, or at close. */
   awaitData(ms: number): Promise<void> {
-    if (this.buffer.length > 0 || this.ended) return Promise.resolve();
+    if (this.buffer.length > 0 || this.ended || !this.reader.caughtUp) return Promise.resolve();
     const closed = new Promise<void>((resolve) => {
       this.wakeOnClose = resolve;
     });
@@ -101,13 +101,17 @@ export class ChangeStreamCursor implements AsyncIterableIterator<Document> {
     cursorDoc.postBatchResumeToken = encodeToken(pbrt);
   }
 
+  /** Reads until some event passes the user's stages, or the reader is at the visible end. */
   private refill(): void {
-    const raw = this.reader.read(READ_CHUNK);
-    for (const r of raw) {
-      const doc = this.transform(r.doc);
-      if (doc === undefined) continue;
-      if (!isTokenOf(doc._id, r.position)) throw idModified();
-      this.buffer.push({ doc, position: r.position });
+    while (this.buffer.length === 0) {
+      const raw = this.reader.read(READ_CHUNK);
+      if (raw.length === 0) return;
+      for (const r of raw) {
+        const doc = this.transform(r.doc);
+        if (doc === undefined) continue;
+        if (!isTokenOf(doc._id, r.position)) throw idModified();
+        this.buffer.push({ doc, position: r.position });
+      }
     }
   }
 }

@@ -64,6 +64,11 @@ export class ChangeStreamReader {
     return this.done;
   }
 
+  /** True when every visible record has been read (or the stream was invalidated). */
+  get caughtUp(): boolean {
+    return this.done || this.nextSeq >= this.oplog.visibleEndSeq;
+  }
+
   /** Everything up to this position has been read (a high-water mark, or the invalidate). */
   get position(): StreamPosition {
     return this.scanned;
