@@ -1,4 +1,5 @@
 import type { Response } from 'express';
+import { acceptedResponse, type CommandAcceptedDto } from '../../../shared/http/command-accepted.js';
 import { productNotFound } from '../catalog.errors.js';
 import { PRODUCT_ID_PATTERN } from '../catalog.public.js';
 
@@ -8,24 +9,15 @@ export interface ProductCommandResult {
   version: number;
 }
 
-/**
- * The body of every accepted catalog command (202). `consistencyToken` names the aggregate version
- * the command produced (`<productId>@<version>`, the same shape as the other contexts'): a query
- * given it can wait until its read model has reached that version.
- */
-export class CommandAcceptedResponseDto {
-  id!: string;
-  version!: number;
-  consistencyToken!: string;
-}
+/** The 202 body (shared by every context: id, version, consistencyToken `<aggregateId>@<version>`). */
+export { CommandAcceptedDto as CommandAcceptedResponseDto } from '../../../shared/http/command-accepted.js';
 
 export const productLocation = (productId: string): string =>
   `/api/products/${encodeURIComponent(productId)}`;
 
 /** Sets `Location` to the product's query URL and builds the 202 body. */
-export function accepted(res: Response, result: ProductCommandResult): CommandAcceptedResponseDto {
-  res.setHeader('Location', productLocation(result.id));
-  return { id: result.id, version: result.version, consistencyToken: `${result.id}@${result.version}` };
+export function accepted(res: Response, result: ProductCommandResult): CommandAcceptedDto {
+  return acceptedResponse(res, { ...result, location: productLocation(result.id) });
 }
 
 /** A path id that cannot name a product is answered like an unknown product, without a query. */

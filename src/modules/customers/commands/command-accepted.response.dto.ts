@@ -1,20 +1,9 @@
 import type { Response } from 'express';
+import { acceptedResponse, type CommandAcceptedDto } from '../../../shared/http/command-accepted.js';
 import type { CustomerCommandResult } from '../persistence/customer.repository.js';
 
-/**
- * The body of every accepted customers command (202 Accepted).
- * - `id`: the resource the command created or changed: the customer, or for address commands
- *   the address;
- * - `version`: the customer aggregate's version after the command (addresses are part of the
- *   customer, so address commands advance it too); unchanged when the command changed nothing;
- * - `consistencyToken`: `<customerId>@<version>` (the format the orders context uses too): a
- *   query given it can wait until its read model has caught up with that version.
- */
-export class CustomerCommandAcceptedDto {
-  id!: string;
-  version!: number;
-  consistencyToken!: string;
-}
+/** The 202 body (shared by every context: id, version, consistencyToken `<aggregateId>@<version>`). */
+export { CommandAcceptedDto as CustomerCommandAcceptedDto } from '../../../shared/http/command-accepted.js';
 
 export const customerLocation = (customerId: string): string =>
   `/api/customers/${encodeURIComponent(customerId)}`;
@@ -27,15 +16,12 @@ export function accepted(
   res: Response,
   result: CustomerCommandResult,
   target: 'customer' | 'address' = 'customer',
-): CustomerCommandAcceptedDto {
+): CommandAcceptedDto {
   const addressId = target === 'address' ? result.addressId : undefined;
-  res.setHeader(
-    'Location',
-    addressId ? addressLocation(result.customerId, addressId) : customerLocation(result.customerId),
-  );
-  return {
+  return acceptedResponse(res, {
     id: addressId ?? result.customerId,
+    aggregateId: result.customerId,
     version: result.version,
-    consistencyToken: `${result.customerId}@${result.version}`,
-  };
+    location: addressId ? addressLocation(result.customerId, addressId) : customerLocation(result.customerId),
+  });
 }

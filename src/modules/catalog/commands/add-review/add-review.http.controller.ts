@@ -8,7 +8,7 @@ import {
   requireProductIdShape,
   type CommandAcceptedResponseDto,
 } from '../command-accepted.response.dto.js';
-import { CorrelationId } from '../correlation-id.js';
+import { CorrelationId } from '../../../../shared/http/correlation-id.js';
 import { AddReviewCommand } from './add-review.command.js';
 import { AddReviewRequestDto } from './add-review.request.dto.js';
 

@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
 import { Roles } from '../../../../shared/auth/auth.decorators.js';
 import { accepted, type CommandAcceptedResponseDto } from '../command-accepted.response.dto.js';
-import { CorrelationId } from '../correlation-id.js';
+import { CorrelationId } from '../../../../shared/http/correlation-id.js';
 import { CreateProductCommand } from './create-product.command.js';
 import { CreateProductRequestDto } from './create-product.request.dto.js';
 

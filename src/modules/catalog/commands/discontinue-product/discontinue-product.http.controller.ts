@@ -7,7 +7,7 @@ import {
   requireProductIdShape,
   type CommandAcceptedResponseDto,
 } from '../command-accepted.response.dto.js';
-import { CorrelationId } from '../correlation-id.js';
+import { CorrelationId } from '../../../../shared/http/correlation-id.js';
 import { DiscontinueProductCommand } from './discontinue-product.command.js';
 import { DiscontinueProductRequestDto } from './discontinue-product.request.dto.js';
 

@@ -7,7 +7,7 @@ import {
   requireProductIdShape,
   type CommandAcceptedResponseDto,
 } from '../command-accepted.response.dto.js';
-import { CorrelationId } from '../correlation-id.js';
+import { CorrelationId } from '../../../../shared/http/correlation-id.js';
 import { UpdateProductCommand } from './update-product.command.js';
 import { UpdateProductRequestDto } from './update-product.request.dto.js';
 

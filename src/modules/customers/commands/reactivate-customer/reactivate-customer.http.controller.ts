@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { Roles } from '../../../../shared/auth/auth.decorators.js';
 import { accepted, type CustomerCommandAcceptedDto } from '../command-accepted.response.dto.js';
 import { CustomerParamsDto } from '../customer-params.request.dto.js';
-import { CorrelationId } from '../correlation-id.js';
+import { CorrelationId } from '../../../../shared/http/correlation-id.js';
 import { ReactivateCustomerCommand } from './reactivate-customer.command.js';
 import { ReactivateCustomerRequestDto } from './reactivate-customer.request.dto.js';
 

@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { accepted, type CustomerCommandAcceptedDto } from '../command-accepted.response.dto.js';
 import { CustomerAccessGuard } from '../customer-access.guard.js';
 import { AddressParamsDto, ExpectedVersionQueryDto } from '../customer-params.request.dto.js';
-import { CorrelationId } from '../correlation-id.js';
+import { CorrelationId } from '../../../../shared/http/correlation-id.js';
 import { RemoveAddressCommand } from './remove-address.command.js';
 
 /**

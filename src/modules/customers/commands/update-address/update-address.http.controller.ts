@@ -6,7 +6,7 @@ import type { AddressChanges } from '../../domain/customer.aggregate.js';
 import { accepted, type CustomerCommandAcceptedDto } from '../command-accepted.response.dto.js';
 import { CustomerAccessGuard } from '../customer-access.guard.js';
 import { AddressParamsDto } from '../customer-params.request.dto.js';
-import { CorrelationId } from '../correlation-id.js';
+import { CorrelationId } from '../../../../shared/http/correlation-id.js';
 import { UpdateAddressCommand } from './update-address.command.js';
 import { UPDATABLE_ADDRESS_FIELDS, UpdateAddressRequestDto } from './update-address.request.dto.js';
 

@@ -5,7 +5,7 @@ import { requestInvalid } from '../../customers.errors.js';
 import { accepted, type CustomerCommandAcceptedDto } from '../command-accepted.response.dto.js';
 import { CustomerAccessGuard } from '../customer-access.guard.js';
 import { CustomerParamsDto } from '../customer-params.request.dto.js';
-import { CorrelationId } from '../correlation-id.js';
+import { CorrelationId } from '../../../../shared/http/correlation-id.js';
 import { UpdateCustomerProfileCommand } from './update-customer-profile.command.js';
 import { UpdateCustomerProfileRequestDto } from './update-customer-profile.request.dto.js';
 

@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { CurrentPrincipal } from '../../../../shared/auth/auth.decorators.js';
 import type { Principal } from '../../../../shared/auth/jwt.js';
 import { accepted, type CommandAcceptedResponseDto } from '../command-accepted.response.dto.js';
-import { CorrelationId } from '../correlation-id.js';
+import { CorrelationId } from '../../../../shared/http/correlation-id.js';
 import { CancelOrderCommand } from './cancel-order.command.js';
 import { CancelOrderRequestDto } from './cancel-order.request.dto.js';
 

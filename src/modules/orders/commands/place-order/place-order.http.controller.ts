@@ -5,7 +5,7 @@ import { CurrentPrincipal } from '../../../../shared/auth/auth.decorators.js';
 import type { Principal } from '../../../../shared/auth/jwt.js';
 import { AppError, forbidden } from '../../../../shared/errors/app-error.js';
 import { accepted, type CommandAcceptedResponseDto } from '../command-accepted.response.dto.js';
-import { CorrelationId } from '../correlation-id.js';
+import { CorrelationId } from '../../../../shared/http/correlation-id.js';
 import { PlaceOrderCommand } from './place-order.command.js';
 import { PlaceOrderRequestDto } from './place-order.request.dto.js';
 
