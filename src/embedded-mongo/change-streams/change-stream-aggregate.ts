@@ -61,12 +61,22 @@ function collectionArg(ctx: CommandContext): string | undefined {
   return undefined;
 }
 
+/** `explain` of a change stream: its validated stages (nothing is opened). */
+function explainChangeStream(ctx: CommandContext, pipeline: readonly Document[]): Document {
+  const options = parseChangeStreamSpec(pipeline[0].$changeStream);
+  scopeOf(ctx.db, collectionArg(ctx), options);
+  const pctx: PipelineContext = { db: ctx.db, now: new Date(), resolveCollection: () => [] };
+  compileEventPipeline(pipeline.slice(1), pctx, optionalDocument(ctx.body, 'let'));
+  return { explainVersion: '1', stages: [...pipeline], command: ctx.body };
+}
+
 export async function runChangeStreamAggregate(
   ctx: CommandContext,
   pipeline: readonly Document[],
 ): Promise<Document> {
   const b = ctx.body;
   const server = ctx.server;
+  if (b.explain === true) return explainChangeStream(ctx, pipeline);
   const cursorOpts = optionalDocument(b, 'cursor');
   if (!cursorOpts) {
     throw mongoError(
