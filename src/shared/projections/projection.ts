@@ -1,0 +1,88 @@
+/**
+ * The projection contract: what a read model gives the projection runtime, and what the runtime
+ * gives it back. Read-model modules implement `Projection` and register it with
+ * `ProjectionRegistry.register(projection)` (e.g. in their `onModuleInit`); the runtime then feeds
+ * it every event of the types it `handles`, from three sources:
+ *
+ * - the fast path (events published on the EventBus after commit),
+ * - the resync path (a change stream on `domain_events`, or a scan of it after history loss),
+ * - rebuild / verify (a replay of the whole `domain_events` log into shadow or scratch collections).
+ *
+ * So the same event may arrive twice, late, or interleaved with events of other aggregates, and
+ * `apply` must be idempotent and order-safe across aggregates (per-document version guards, exact
+ * bookkeeping instead of blind `$inc`). The invariant the runtime checks with `verify`: the live
+ * collections equal what a replay of the log produces.
+ *
+ * A projection only touches collections it declares in `collections`, and only through
+ * `ctx.collection(name)` (never a hard-coded name): during a rebuild the same logical name maps to
+ * a shadow collection, which is later swapped in with renameCollection.
+ */
+import type { LoggerService } from '@nestjs/common';
+import type {
+  ClientSession,
+  Collection,
+  CreateIndexesOptions,
+  Db,
+  Document,
+  IndexSpecification,
+} from 'mongodb';
+import type { StoredEvent } from '../events/event-registry.js';
+
+export type { StoredEvent } from '../events/event-registry.js';
+
+/** One index of a read-model collection, created on the live, shadow and scratch collections. */
+export interface ProjectionIndex {
+  readonly key: IndexSpecification;
+  readonly options?: CreateIndexesOptions;
+}
+
+/** A collection owned by a projection (a read model or a helper collection that keeps it exact). */
+export interface ProjectionCollection {
+  /** The live (logical) name in the read db, e.g. 'orders_read'. */
+  readonly name: string;
+  readonly indexes: readonly ProjectionIndex[];
+  /**
+   * Top-level or dotted field paths that legitimately differ between a live document and a
+   * replayed one (e.g. 'lastSyncedFrom.syncedAt', a wall-clock time of application). `verify`
+   * ignores them; everything else must be equal.
+   */
+  readonly verifyIgnore?: readonly string[];
+}
+
+/** Where an `apply` call comes from. */
+export type ProjectionMode = 'live' | 'rebuild' | 'verify';
+
+/** What the runtime hands to `apply`. */
+export interface ProjectionContext {
+  /** The read database (READ_CONNECTION, db app_read). Prefer `collection()` for owned data. */
+  readonly db: Db;
+  /** 'live' for the fast and resync paths; 'rebuild'/'verify' when replaying into other collections. */
+  readonly mode: ProjectionMode;
+  /** The physical collection for a logical name this projection owns (live, shadow or scratch). */
+  collection<T extends Document = Document>(name: string): Collection<T>;
+  /** The physical name for a logical name (same mapping as `collection`). */
+  collectionName(name: string): string;
+  /** Optional session, when the runtime applies inside a read-db transaction. Pass it on if set. */
+  readonly session?: ClientSession;
+  readonly logger: LoggerService;
+  /**
+   * Tell the query-side cache which keys this change affects (single items and lists). A no-op
+   * until the cache is plugged in (`ProjectionRegistry.setInvalidator`); never called for
+   * rebuild/verify replays (the live collections did not change).
+   */
+  invalidate(keys: readonly string[]): Promise<void>;
+}
+
+export interface Projection {
+  /** Stable name, e.g. 'orders_read'; key of checkpoints, leases and dead letters. */
+  readonly name: string;
+  /** Event type names it consumes ('orders.order-placed', ...); other events are never passed. */
+  readonly handles: readonly string[];
+  /** Collections it owns, with their indexes (created by the runtime at start and for rebuilds). */
+  readonly collections: readonly ProjectionCollection[];
+  /** Apply one event to the read db, idempotently. A thrown error is retried, then dead-lettered. */
+  apply(event: StoredEvent, ctx: ProjectionContext): Promise<void>;
+}
+
+/** Called with the keys a projection invalidated (the cache engineer plugs the cache in here). */
+export type CacheInvalidator = (keys: readonly string[]) => Promise<void>;
