@@ -21,14 +21,8 @@ import { parseArgs } from 'node:util';
 import { MongoClient, type Collection, type Document } from 'mongodb';
 import { startServerChild, type ServerChild } from '../../test/helpers/server-child.js';
 import { benchChangeStreams } from './change-streams.bench.js';
-
-interface LatencyStats {
-  ops: number;
-  seconds: number;
-  opsPerSec: number;
-  p50Ms: number;
-  p99Ms: number;
-}
+import { fmt, printTable, stats, timed, type LatencyStats } from './measure.js';
+import { benchTransactions } from './transactions.bench.js';
 
 interface BenchDoc extends Document {
   _id: number | string;
@@ -47,39 +41,6 @@ function repoRoot(): string {
       dir = parent;
     }
   }
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-function stats(latencies: number[], seconds: number): LatencyStats {
-  latencies.sort((a, b) => a - b);
-  return {
-    ops: latencies.length,
-    seconds,
-    opsPerSec: latencies.length / seconds,
-    p50Ms: percentile(latencies, 50),
-    p99Ms: percentile(latencies, 99),
-  };
-}
-
-/** Runs `op` from `concurrency` loops for `seconds`, timing each call. */
-async function timed(concurrency: number, seconds: number, op: (worker: number, i: number) => Promise<void>) {
-  const latencies: number[] = [];
-  const started = performance.now();
-  const deadline = started + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async (_, worker) => {
-      for (let i = 0; performance.now() < deadline; i++) {
-        const t0 = performance.now();
-        await op(worker, i);
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  return stats(latencies, (performance.now() - started) / 1000);
 }
 
 /**
@@ -104,21 +65,6 @@ function fsyncRate(dir: string, seconds: number): LatencyStats {
     unlinkSync(file);
   }
   return stats(latencies, (performance.now() - started) / 1000);
-}
-
-const fmt = (n: number, digits = 0): string =>
-  Number.isFinite(n)
-    ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
-    : '-';
-
-function printTable(title: string, header: string[], rows: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]): string =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  console.log(`\n${title}`);
-  console.log(line(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const row of rows) console.log(line(row));
 }
 
 /** The winning plan's stage names (classic or SBE explain layout). */
@@ -248,6 +194,7 @@ async function main(): Promise<void> {
     });
     const ratio = indexed.opsPerSec / unindexed.opsPerSec;
     const changeStreams = await benchChangeStreams(client, seconds);
+    const transactions = await benchTransactions(client, seconds);
 
     printTable(
       '(c) disk: append 4 KiB + fdatasync (physical bound for one durable write at a time)',
@@ -304,6 +251,7 @@ async function main(): Promise<void> {
       inserts,
       lookup: { docs: docCount, loadSeconds, indexed, unindexed, ratio, indexedPlan, unindexedPlan },
       changeStreams,
+      transactions,
     };
     await writeFile(file, JSON.stringify(results, null, 2) + '\n');
     console.log(`\nresults: ${path.relative(root, file)}`);

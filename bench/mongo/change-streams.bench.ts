@@ -10,6 +10,7 @@
  * Prints its tables; returns the numbers for the results file.
  */
 import type { ChangeStream, Collection, Document, MongoClient, Timestamp } from 'mongodb';
+import { fmt, percentile } from './measure.js';
 
 export interface ChangeStreamLatency {
   streams: number;
@@ -28,16 +29,6 @@ export interface ChangeStreamBenchResult {
 interface Doc extends Document {
   _id: number;
 }
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-const fmt = (n: number, digits = 0): string =>
-  Number.isFinite(n)
-    ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
-    : '-';
 
 /** The cluster time just after everything committed so far (a stream start that misses nothing later). */
 async function nextClusterTime(client: MongoClient): Promise<Timestamp> {
