@@ -6,6 +6,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { ConfigError, loadConfig } from './config/env.js';
 import { createApp } from './bootstrap.js';
+import { isEmptyDatabase, seedDemoData } from './seed/seed-runner.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -20,6 +21,10 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
+  if (config.seedOnStart && (await isEmptyDatabase(app))) {
+    logger.log(`Empty database: adding demo data (SEED=${config.seedValue}; SEED_ON_START=false skips this)`);
+    await seedDemoData(app, { seed: config.seedValue });
+  }
   await app.listen(config.port);
   logger.log(`Listening on http://localhost:${config.port} (health: /health)`);
 }
