@@ -36,6 +36,8 @@ export interface AppConfig {
   viewFlushIntervalMs: number;
   /** ... or as soon as this many views are buffered. */
   viewFlushBatchSize: number;
+  /** How long a query with an X-Consistency-Token waits for the read model to reach it (ms). */
+  readYourWritesTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -156,6 +158,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       500,
       1,
       100_000,
+    ),
+    readYourWritesTimeoutMs: intSetting(
+      problems,
+      'READ_YOUR_WRITES_TIMEOUT_MS',
+      env.READ_YOUR_WRITES_TIMEOUT_MS,
+      2000,
+      0,
+      60_000,
     ),
   };
   if (problems.length > 0) throw new ConfigError(problems);

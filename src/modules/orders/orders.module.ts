@@ -1,4 +1,4 @@
-import { Module, type OnModuleInit } from '@nestjs/common';
+import { Logger, Module, Optional, type OnModuleInit } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import type { DomainEventClass } from '../../shared/events/domain-event.js';
 import { EventRegistry } from '../../shared/events/event-registry.js';
@@ -14,6 +14,19 @@ import { UpdateOrderStatusHttpController } from './commands/update-order-status/
 import { ORDER_EVENT_CLASSES } from './orders.public.js';
 import { OrderRepository } from './persistence/order.repository.js';
 import { ORDERS, OrderSchema } from './persistence/order.schema.js';
+import { OrdersReadProjection } from './projections/orders-read/orders-read.projection.js';
+import { OrdersSummaryProjection } from './projections/orders-summary/orders-summary.projection.js';
+import { GetOrderHandler } from './queries/get-order/get-order.handler.js';
+import { GetOrderHttpController } from './queries/get-order/get-order.http.controller.js';
+import { GetOrdersSummaryHandler } from './queries/get-orders-summary/get-orders-summary.handler.js';
+import { GetOrdersSummaryHttpController } from './queries/get-orders-summary/get-orders-summary.http.controller.js';
+import { ListCustomerOrdersHandler } from './queries/list-customer-orders/list-customer-orders.handler.js';
+import { ListCustomerOrdersHttpController } from './queries/list-customer-orders/list-customer-orders.http.controller.js';
+import { OrdersReadRepository } from './queries/orders-read.repository.js';
+import { ReadYourWrites } from './queries/read-your-writes.js';
+import { SearchOrdersHandler } from './queries/search-orders/search-orders.handler.js';
+import { SearchOrdersHttpController } from './queries/search-orders/search-orders.http.controller.js';
+import { ProjectionRegistry } from '../../shared/projections/projection-registry.js';
 
 /**
  * The orders bounded context (see ARCHITECTURE.md): the Order aggregate, its commands and events.
@@ -26,16 +39,47 @@ import { ORDERS, OrderSchema } from './persistence/order.schema.js';
     CustomersModule,
     CatalogModule,
   ],
-  controllers: [PlaceOrderHttpController, UpdateOrderStatusHttpController, CancelOrderHttpController],
-  providers: [OrderRepository, PlaceOrderHandler, UpdateOrderStatusHandler, CancelOrderHandler],
+  controllers: [
+    PlaceOrderHttpController,
+    UpdateOrderStatusHttpController,
+    CancelOrderHttpController,
+    // Read side. /api/orders/search before /api/orders/:id.
+    SearchOrdersHttpController,
+    GetOrderHttpController,
+    ListCustomerOrdersHttpController,
+    GetOrdersSummaryHttpController,
+  ],
+  providers: [
+    OrderRepository,
+    PlaceOrderHandler,
+    UpdateOrderStatusHandler,
+    CancelOrderHandler,
+    OrdersReadRepository,
+    ReadYourWrites,
+    GetOrderHandler,
+    ListCustomerOrdersHandler,
+    SearchOrdersHandler,
+    GetOrdersSummaryHandler,
+  ],
 })
 export class OrdersModule implements OnModuleInit {
-  constructor(private readonly registry: EventRegistry) {}
+  constructor(
+    private readonly registry: EventRegistry,
+    // Optional only so the module starts where the projection runtime is not wired in yet; the
+    // read side then stays empty and this says so at start.
+    @Optional() private readonly projections?: ProjectionRegistry,
+  ) {}
 
   onModuleInit(): void {
     // DomainEventClass<object> takes any payload; each class takes its own (parameters are
     // contravariant), so the list is widened here: the registry only revives stored payloads of
     // the class's own type name.
     this.registry.register(...(ORDER_EVENT_CLASSES as readonly unknown[] as DomainEventClass<object>[]));
+    if (this.projections)
+      this.projections.register(new OrdersReadProjection(), new OrdersSummaryProjection());
+    else
+      new Logger('OrdersModule').warn(
+        'no ProjectionRegistry: orders_read and orders_summary are not projected',
+      );
   }
 }

@@ -1,0 +1,34 @@
+import { Controller, Get, Param, Req, Res } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import type { Request, Response } from 'express';
+import { CurrentPrincipal } from '../../../../shared/auth/auth.decorators.js';
+import type { Principal } from '../../../../shared/auth/jwt.js';
+import { orderNotFound } from '../../orders.errors.js';
+import { toOrderResponse, type OrderResponseDto } from '../order.response.dto.js';
+import { ReadYourWrites } from '../read-your-writes.js';
+import { GetOrderQuery } from './get-order.query.js';
+
+export const ORDER_ID_PATTERN = /^ord_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** GET /api/orders/:id: the owning customer or an admin; anyone else gets 404 ORDERS.NOT_FOUND. */
+@Controller('api/orders')
+export class GetOrderHttpController {
+  constructor(
+    private readonly queryBus: QueryBus,
+    private readonly consistency: ReadYourWrites,
+  ) {}
+
+  @Get(':id')
+  async getOrder(
+    @Param('id') id: string,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<OrderResponseDto> {
+    if (!ORDER_ID_PATTERN.test(id)) throw orderNotFound(id);
+    await this.consistency.forRequest(req, res);
+    const doc = await this.queryBus.execute(new GetOrderQuery(id, principal));
+    if (!doc) throw orderNotFound(id);
+    return toOrderResponse(doc);
+  }
+}

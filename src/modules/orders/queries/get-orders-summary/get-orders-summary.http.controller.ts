@@ -1,0 +1,30 @@
+import { Controller, Get, Query as QueryParams, Req, Res } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import type { Request, Response } from 'express';
+import { Roles } from '../../../../shared/auth/auth.decorators.js';
+import { summarize } from '../../projections/orders-summary/orders-summary.evolve.js';
+import { toSummaryResponse, type OrdersSummaryResponseDto } from '../order.response.dto.js';
+import { ReadYourWrites } from '../read-your-writes.js';
+import { GetOrdersSummaryQuery } from './get-orders-summary.query.js';
+import { GetOrdersSummaryRequestDto } from './get-orders-summary.request.dto.js';
+
+/** GET /api/analytics/orders-summary?date=YYYY-MM-DD (admin). A day without orders is all zeros. */
+@Controller('api/analytics')
+export class GetOrdersSummaryHttpController {
+  constructor(
+    private readonly queryBus: QueryBus,
+    private readonly consistency: ReadYourWrites,
+  ) {}
+
+  @Get('orders-summary')
+  @Roles('admin')
+  async summary(
+    @QueryParams() params: GetOrdersSummaryRequestDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<OrdersSummaryResponseDto> {
+    await this.consistency.forRequest(req, res, 'orders_summary');
+    const doc = await this.queryBus.execute(new GetOrdersSummaryQuery(params.date));
+    return toSummaryResponse(doc ?? summarize(params.date, []));
+  }
+}

@@ -1,0 +1,51 @@
+import { Controller, Get, Query as QueryParams, Req, Res } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import type { Request, Response } from 'express';
+import { Roles } from '../../../../shared/auth/auth.decorators.js';
+import { AppError } from '../../../../shared/errors/app-error.js';
+import { money } from '../../../../shared/money/money.js';
+import { pagination, toOrderResponse, type OrderListResponseDto } from '../order.response.dto.js';
+import { ReadYourWrites } from '../read-your-writes.js';
+import { SearchOrdersQuery } from './search-orders.query.js';
+import { SearchOrdersRequestDto } from './search-orders.request.dto.js';
+
+/** GET /api/orders/search (admin). Registered before GET /api/orders/:id. */
+@Controller('api/orders')
+export class SearchOrdersHttpController {
+  constructor(
+    private readonly queryBus: QueryBus,
+    private readonly consistency: ReadYourWrites,
+  ) {}
+
+  @Get('search')
+  @Roles('admin')
+  async search(
+    @QueryParams() params: SearchOrdersRequestDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<OrderListResponseDto> {
+    if (
+      params.minTotal !== undefined &&
+      params.maxTotal !== undefined &&
+      money(params.minTotal).gt(params.maxTotal)
+    )
+      throw new AppError('REQUEST.VALIDATION_FAILED', 400, 'Validation failed for minTotal', [
+        { field: 'minTotal', errors: ['minTotal must not be greater than maxTotal'] },
+      ]);
+    await this.consistency.forRequest(req, res);
+    const page = await this.queryBus.execute(
+      new SearchOrdersQuery({
+        q: params.q,
+        status: params.status,
+        minTotal: params.minTotal,
+        maxTotal: params.maxTotal,
+        limit: params.limit,
+        offset: params.offset,
+      }),
+    );
+    return {
+      items: page.items.map(toOrderResponse),
+      pagination: pagination(page.total, params.limit, params.offset),
+    };
+  }
+}

@@ -1,0 +1,19 @@
+import { Query } from '@nestjs/cqrs';
+import type { OrderStatus } from '../../orders.public.js';
+import type { OrderPage } from '../list-customer-orders/list-customer-orders.query.js';
+
+/** Orders matching a full-text query and filters (totals as exact decimal strings). */
+export class SearchOrdersQuery extends Query<OrderPage> {
+  constructor(
+    readonly filter: {
+      q?: string;
+      status?: OrderStatus;
+      minTotal?: string;
+      maxTotal?: string;
+      limit: number;
+      offset: number;
+    },
+  ) {
+    super();
+  }
+}
