@@ -10,6 +10,7 @@ import { HttpExceptionFilter } from './shared/errors/http-exception.filter.js';
 import { HealthModule } from './shared/health/health.module.js';
 import { SharedIdempotencyModule } from './shared/idempotency/idempotency.module.js';
 import { PersistenceModule, type DatabaseUris } from './shared/persistence/persistence.module.js';
+import { ProjectionsModule } from './shared/projections/projections.module.js';
 
 /** Feature modules (bounded contexts); each registers its commands, events and controllers. */
 export const FEATURE_MODULES: Type[] = [CustomersModule, CatalogModule, OrdersModule];
@@ -26,6 +27,7 @@ export class AppModule {
         PersistenceModule.forRoot(db),
         HealthModule,
         SharedIdempotencyModule,
+        ProjectionsModule,
         ...FEATURE_MODULES,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],

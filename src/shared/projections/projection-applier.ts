@@ -1,0 +1,148 @@
+/**
+ * Applies events to projections for the fast path, the resync path and dead-letter retries: one
+ * event at a time per projection in this process (a serial queue, so a projection never races
+ * itself here; across instances `apply` must still be idempotent), bounded retries with backoff,
+ * then a dead letter, and the numbers `status` reports (lag, events/s).
+ */
+import type { LoggerService } from '@nestjs/common';
+import type { StoredEvent } from '../events/event-registry.js';
+import type { FailureStore } from './projection-failures.js';
+import type { Projection, ProjectionContext } from './projection.js';
+import { errorMessage, sleep, withRetry, type RetryPolicy } from './retry.js';
+
+export type DeliverySource = 'fast' | 'resync' | 'retry';
+
+export interface ProjectionStats {
+  applied: number;
+  deadLettered: number;
+  lastAppliedAt: Date | null;
+  /** ms between the last applied event's occurredAt and its application. */
+  lastLagMs: number | null;
+  lastEventId: string | null;
+  /** Events applied in the last 60 s, per second. */
+  eventsPerSecond: number;
+}
+
+const RATE_WINDOW_MS = 60_000;
+
+class StatsRecorder {
+  applied = 0;
+  deadLettered = 0;
+  lastAppliedAt: Date | null = null;
+  lastLagMs: number | null = null;
+  lastEventId: string | null = null;
+  private readonly times: number[] = [];
+
+  record(event: StoredEvent, now: number): void {
+    this.applied++;
+    this.lastAppliedAt = new Date(now);
+    this.lastLagMs = Math.max(0, now - new Date(event.occurredAt).getTime());
+    this.lastEventId = event.eventId;
+    this.times.push(now);
+    this.trim(now);
+  }
+
+  private trim(now: number): void {
+    while (this.times.length > 0 && this.times[0]! < now - RATE_WINDOW_MS) this.times.shift();
+  }
+
+  snapshot(now: number): ProjectionStats {
+    this.trim(now);
+    return {
+      applied: this.applied,
+      deadLettered: this.deadLettered,
+      lastAppliedAt: this.lastAppliedAt,
+      lastLagMs: this.lastLagMs,
+      lastEventId: this.lastEventId,
+      eventsPerSecond: Math.round((this.times.length / (RATE_WINDOW_MS / 1000)) * 100) / 100,
+    };
+  }
+}
+
+export interface ApplierDeps {
+  failures: FailureStore;
+  policy: RetryPolicy;
+  logger: LoggerService;
+  wait?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+export class ProjectionApplier {
+  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly stats = new Map<string, StatsRecorder>();
+  private readonly wait: (ms: number) => Promise<void>;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: ApplierDeps) {
+    this.wait = deps.wait ?? sleep;
+    this.now = deps.now ?? Date.now;
+  }
+
+  /**
+   * Apply `event` to `projection` (queued behind its other work in this process). Resolves true
+   * when applied, false when dead-lettered; rejects only when the dead letter itself cannot be
+   * written (the caller must then not advance its checkpoint).
+   */
+  deliver(
+    projection: Projection,
+    event: StoredEvent,
+    ctx: ProjectionContext,
+    source: DeliverySource,
+  ): Promise<boolean> {
+    return this.serial(projection.name, async () => {
+      const outcome = await withRetry(this.deps.policy, () => projection.apply(event, ctx), this.wait);
+      const stats = this.statsOf(projection.name);
+      if (outcome.ok) {
+        stats.record(event, this.now());
+        return true;
+      }
+      const message = errorMessage(outcome.error);
+      this.deps.logger.error(
+        `projection ${projection.name}: event ${event.type} ${event.eventId} failed ${outcome.attempts} times ` +
+          `(${source}): ${message}; dead-lettered, moving on`,
+      );
+      if (source !== 'retry')
+        await this.deps.failures.record(projection.name, event, message, outcome.attempts);
+      stats.deadLettered++;
+      return false;
+    });
+  }
+
+  /** Re-apply a dead letter's event once more (with the same retries); the result says if it took. */
+  async retryOnce(
+    projection: Projection,
+    event: StoredEvent,
+    ctx: ProjectionContext,
+  ): Promise<{ ok: boolean; attempts: number; error?: string }> {
+    return this.serial(projection.name, async () => {
+      const outcome = await withRetry(this.deps.policy, () => projection.apply(event, ctx), this.wait);
+      if (outcome.ok) {
+        this.statsOf(projection.name).record(event, this.now());
+        return { ok: true, attempts: outcome.attempts };
+      }
+      return { ok: false, attempts: outcome.attempts, error: errorMessage(outcome.error) };
+    });
+  }
+
+  statsFor(name: string): ProjectionStats {
+    return this.statsOf(name).snapshot(this.now());
+  }
+
+  /** Resolves when everything queued so far for `name` has run. */
+  async idle(name: string): Promise<void> {
+    await this.queues.get(name)?.catch(() => undefined);
+  }
+
+  private statsOf(name: string): StatsRecorder {
+    let s = this.stats.get(name);
+    if (!s) this.stats.set(name, (s = new StatsRecorder()));
+    return s;
+  }
+
+  private serial<T>(name: string, work: () => Promise<T>): Promise<T> {
+    const prev = this.queues.get(name) ?? Promise.resolve();
+    const next = prev.catch(() => undefined).then(work);
+    this.queues.set(name, next);
+    return next;
+  }
+}

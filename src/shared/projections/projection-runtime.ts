@@ -1,0 +1,292 @@
+/**
+ * The projection runtime of one process:
+ * - fast path: every DomainEvent published on the EventBus goes to every registered projection
+ *   that handles its type;
+ * - resync path: per projection, under a lease (`projection_leases`), a ResyncWorker streams
+ *   `domain_events` from the checkpoint; another instance takes the lease over when this one dies;
+ * - the contexts (live / shadow / scratch collection mapping) handed to `apply`.
+ *
+ * Options come from the environment (read once at start):
+ * PROJECTION_RESYNC (true), PROJECTION_RETRY_ATTEMPTS (5), PROJECTION_RETRY_BASE_MS (100),
+ * PROJECTION_RETRY_MAX_MS (5000), PROJECTION_LEASE_TTL_MS (10000), PROJECTION_HEARTBEAT_MS (3000),
+ * PROJECTION_SCAN_OVERLAP_MS (300000), PROJECTION_INSTANCE_ID (host:pid:random).
+ */
+import {
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type BeforeApplicationShutdown,
+} from '@nestjs/common';
+import { EventBus } from '@nestjs/cqrs';
+import { InjectConnection } from '@nestjs/mongoose';
+import type { Collection, Db, Document } from 'mongodb';
+import type { Connection } from 'mongoose';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Subscription } from 'rxjs';
+import { DomainEvent } from '../events/domain-event.js';
+import { DOMAIN_EVENTS } from '../events/event-log.schema.js';
+import { toStored } from '../events/event-registry.js';
+import { READ_CONNECTION, WRITE_CONNECTION } from '../persistence/connections.js';
+import { ProjectionApplier } from './projection-applier.js';
+import { MongoCheckpointStore } from './projection-checkpoints.js';
+import { MongoFailureStore } from './projection-failures.js';
+import { LeaseStore } from './projection-lease.js';
+import { ProjectionRegistry } from './projection-registry.js';
+import type { Projection, ProjectionContext, ProjectionMode } from './projection.js';
+import type { RetryPolicy } from './retry.js';
+import { ResyncWorker, type EventLogDoc } from './resync-worker.js';
+
+export interface ProjectionRuntimeOptions {
+  resync: boolean;
+  retry: RetryPolicy;
+  leaseTtlMs: number;
+  heartbeatMs: number;
+  scanOverlapMs: number;
+  maxAwaitTimeMs: number;
+  idleCheckpointMs: number;
+  instanceId: string;
+}
+
+function num(env: NodeJS.ProcessEnv, key: string, dflt: number): number {
+  const v = env[key];
+  const n = v === undefined || v === '' ? NaN : Number(v);
+  return Number.isFinite(n) && n >= 0 ? n : dflt;
+}
+
+export function runtimeOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): ProjectionRuntimeOptions {
+  return {
+    resync: env.PROJECTION_RESYNC !== 'false',
+    retry: {
+      attempts: Math.max(1, num(env, 'PROJECTION_RETRY_ATTEMPTS', 5)),
+      baseDelayMs: num(env, 'PROJECTION_RETRY_BASE_MS', 100),
+      factor: 2,
+      maxDelayMs: num(env, 'PROJECTION_RETRY_MAX_MS', 5_000),
+    },
+    leaseTtlMs: num(env, 'PROJECTION_LEASE_TTL_MS', 10_000),
+    heartbeatMs: num(env, 'PROJECTION_HEARTBEAT_MS', 3_000),
+    scanOverlapMs: num(env, 'PROJECTION_SCAN_OVERLAP_MS', 300_000),
+    maxAwaitTimeMs: 500,
+    idleCheckpointMs: 5_000,
+    instanceId:
+      env.PROJECTION_INSTANCE_ID || `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+  };
+}
+
+interface Runner {
+  projection: Projection;
+  worker: ResyncWorker | undefined;
+  loop: Promise<void> | undefined;
+}
+
+@Injectable()
+export class ProjectionRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Projections');
+  readonly options: ProjectionRuntimeOptions = runtimeOptionsFromEnv();
+  private subscription: Subscription | undefined;
+  private readonly runners = new Map<string, Runner>();
+  private stopping = false;
+  private readonly sleepers = new Set<() => void>();
+  private started = false;
+  private stores:
+    | {
+        checkpoints: MongoCheckpointStore;
+        failures: MongoFailureStore;
+        leases: LeaseStore;
+        applier: ProjectionApplier;
+      }
+    | undefined;
+
+  constructor(
+    @InjectConnection(READ_CONNECTION) private readonly readConnection: Connection,
+    @InjectConnection(WRITE_CONNECTION) private readonly writeConnection: Connection,
+    readonly registry: ProjectionRegistry,
+    private readonly eventBus: EventBus,
+  ) {}
+
+  get readDb(): Db {
+    const db = this.readConnection.db;
+    if (!db) throw new Error('read connection is not open');
+    return db;
+  }
+
+  get eventLog(): Collection<EventLogDoc> {
+    const db = this.writeConnection.db;
+    if (!db) throw new Error('write connection is not open');
+    return db.collection<EventLogDoc>(DOMAIN_EVENTS);
+  }
+
+  private get s() {
+    if (!this.stores) {
+      const failures = new MongoFailureStore(this.readDb);
+      this.stores = {
+        checkpoints: new MongoCheckpointStore(this.readDb),
+        failures,
+        leases: new LeaseStore(this.readDb),
+        applier: new ProjectionApplier({ failures, policy: this.options.retry, logger: this.logger }),
+      };
+    }
+    return this.stores;
+  }
+
+  get checkpoints(): MongoCheckpointStore {
+    return this.s.checkpoints;
+  }
+  get failures(): MongoFailureStore {
+    return this.s.failures;
+  }
+  get leases(): LeaseStore {
+    return this.s.leases;
+  }
+  get applier(): ProjectionApplier {
+    return this.s.applier;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.started = true;
+    this.subscription = this.eventBus.subscribe((e: unknown) => this.onPublished(e));
+    for (const p of this.registry.all()) await this.startProjection(p);
+    this.registry.onRegister((p) => {
+      if (this.started && !this.stopping) void this.startProjection(p);
+    });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    this.subscription?.unsubscribe();
+    this.wakeAll();
+    await Promise.all([...this.runners.values()].map((r) => r.loop));
+    await Promise.all([...this.runners.keys()].map((n) => this.stores?.applier.idle(n)));
+    for (const name of this.runners.keys()) {
+      await this.stores?.leases.release(name, this.options.instanceId).catch(() => undefined);
+    }
+  }
+
+  /** The context for `apply`: logical names map to `<name><suffix>` for the collections `p` owns. */
+  context(p: Projection, mode: ProjectionMode, suffix = ''): ProjectionContext {
+    const owned = new Set(p.collections.map((c) => c.name));
+    const db = this.readDb;
+    const map = (name: string): string => (owned.has(name) ? name + suffix : name);
+    return {
+      db,
+      mode,
+      collection: <T extends Document = Document>(name: string) => db.collection<T>(map(name)),
+      collectionName: map,
+      logger: this.logger,
+      invalidate: (keys) => (mode === 'live' ? this.registry.invalidate(keys) : Promise.resolve()),
+    };
+  }
+
+  /** The resync worker's state for status: running here, standby (another holds the lease), off. */
+  resyncState(name: string): { running: boolean; state: string; scans: number } {
+    const w = this.runners.get(name)?.worker;
+    return w
+      ? { running: true, state: w.state, scans: w.scans }
+      : { running: false, state: 'standby', scans: 0 };
+  }
+
+  /** Stop this instance's resync streams and give up the leases (tests: simulate a dead holder with release=false). */
+  async stopResync(release = true): Promise<void> {
+    this.stopping = true;
+    this.wakeAll();
+    await Promise.all([...this.runners.values()].map((r) => r.loop));
+    if (release) {
+      for (const name of this.runners.keys()) await this.leases.release(name, this.options.instanceId);
+    }
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.sleepers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.sleepers.add(done);
+    });
+  }
+
+  private wakeAll(): void {
+    for (const s of [...this.sleepers]) s();
+  }
+
+  private onPublished(e: unknown): void {
+    if (!(e instanceof DomainEvent)) return;
+    const event = toStored(e as DomainEvent<object>);
+    for (const p of this.registry.handling(event.type)) {
+      this.applier.deliver(p, event, this.context(p, 'live'), 'fast').catch((err: unknown) => {
+        this.logger.error(
+          `projection ${p.name}: could not dead-letter ${event.eventId}: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      });
+    }
+  }
+
+  private async startProjection(p: Projection): Promise<void> {
+    if (this.runners.has(p.name)) return;
+    await this.ensureIndexes(p);
+    const runner: Runner = { projection: p, worker: undefined, loop: undefined };
+    this.runners.set(p.name, runner);
+    if (this.options.resync && p.handles.length > 0) runner.loop = this.leaseLoop(runner);
+  }
+
+  private async ensureIndexes(p: Projection): Promise<void> {
+    for (const c of p.collections) {
+      if (c.indexes.length === 0) continue;
+      try {
+        await this.readDb
+          .collection(c.name)
+          .createIndexes(c.indexes.map((i) => ({ ...(i.options ?? {}), key: i.key as Document })));
+      } catch (e) {
+        this.logger.error(
+          `projection ${p.name}: indexes of ${c.name}: ${e instanceof Error ? e.message : String(e)}`,
+        );
+      }
+    }
+  }
+
+  private async leaseLoop(r: Runner): Promise<void> {
+    const name = r.projection.name;
+    const me = this.options.instanceId;
+    let lastRenewed = 0;
+    while (!this.stopping) {
+      try {
+        const held = await this.leases.tryAcquire(name, me, this.options.leaseTtlMs);
+        if (held) {
+          lastRenewed = Date.now();
+          if (!r.worker) {
+            this.logger.log(`projection ${name}: lease acquired by ${me}; resync stream starting`);
+            r.worker = new ResyncWorker({
+              projection: r.projection,
+              applier: this.applier,
+              checkpoints: this.checkpoints,
+              eventLog: this.eventLog,
+              ctx: this.context(r.projection, 'live'),
+              logger: this.logger,
+              scanOverlapMs: this.options.scanOverlapMs,
+              maxAwaitTimeMs: this.options.maxAwaitTimeMs,
+              idleCheckpointMs: this.options.idleCheckpointMs,
+            });
+            r.worker.start();
+          }
+        } else if (r.worker) {
+          this.logger.warn(`projection ${name}: lease lost; stopping the resync stream here`);
+          await r.worker.stop();
+          r.worker = undefined;
+        }
+      } catch (e) {
+        this.logger.error(`projection ${name}: lease: ${e instanceof Error ? e.message : String(e)}`);
+        if (r.worker && Date.now() - lastRenewed > this.options.leaseTtlMs) {
+          await r.worker.stop();
+          r.worker = undefined;
+        }
+      }
+      await this.pause(this.options.heartbeatMs);
+    }
+    if (r.worker) {
+      await r.worker.stop();
+      r.worker = undefined;
+    }
+  }
+}

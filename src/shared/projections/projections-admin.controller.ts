@@ -1,0 +1,90 @@
+/**
+ * Admin HTTP API of the projection runtime (admin only):
+ *   GET  /api/admin/projections                       status of every projection
+ *   GET  /api/admin/projections/:name                 status of one
+ *   POST /api/admin/projections/:name/rebuild         start a rebuild (202 + progress; ?wait=true: 200 when done)
+ *   GET  /api/admin/projections/:name/rebuild         rebuild progress
+ *   POST /api/admin/projections/verify[?name=]        verify (differences per projection; 0 = in sync)
+ *   GET  /api/admin/projections/dead-letters[?projection=&status=dead|resolved|discarded]
+ *   POST /api/admin/projections/dead-letters/:id/retry
+ *   POST /api/admin/projections/dead-letters/:id/discard
+ */
+import { Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { Roles } from '../auth/auth.decorators.js';
+import { badRequest } from '../errors/app-error.js';
+import type { DeadLetter, DeadLetterStatus } from './projection-failures.js';
+import type { RebuildProgress, VerifyReport } from './projection-rebuilder.js';
+import { ProjectionsService, type ProjectionStatus } from './projections.service.js';
+
+const STATUSES: readonly DeadLetterStatus[] = ['dead', 'resolved', 'discarded'];
+
+@Controller('api/admin/projections')
+@Roles('admin')
+export class ProjectionsAdminController {
+  constructor(private readonly projections: ProjectionsService) {}
+
+  @Get()
+  status(): Promise<ProjectionStatus[]> {
+    return this.projections.status();
+  }
+
+  @Get('dead-letters')
+  deadLetters(
+    @Query('projection') projection?: string,
+    @Query('status') status?: string,
+  ): Promise<DeadLetter[]> {
+    if (status !== undefined && !STATUSES.includes(status as DeadLetterStatus)) {
+      throw badRequest('PROJECTIONS.BAD_STATUS', `status must be one of ${STATUSES.join(', ')}`);
+    }
+    return this.projections.listDeadLetters({
+      ...(projection ? { projection } : {}),
+      ...(status ? { status: status as DeadLetterStatus } : {}),
+    });
+  }
+
+  @Post('dead-letters/:id/retry')
+  @HttpCode(200)
+  retry(@Param('id') id: string): Promise<DeadLetter> {
+    return this.projections.retryDeadLetter(id);
+  }
+
+  @Post('dead-letters/:id/discard')
+  @HttpCode(200)
+  discard(@Param('id') id: string): Promise<DeadLetter> {
+    return this.projections.discardDeadLetter(id);
+  }
+
+  @Post('verify')
+  @HttpCode(200)
+  verify(@Query('name') name?: string): Promise<VerifyReport[]> {
+    return this.projections.verify(name || undefined);
+  }
+
+  @Get(':name')
+  async one(@Param('name') name: string): Promise<ProjectionStatus> {
+    const [s] = await this.projections.status(name);
+    return s!;
+  }
+
+  @Post(':name/rebuild')
+  async rebuild(
+    @Param('name') name: string,
+    @Query('wait') wait: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<RebuildProgress | null> {
+    const run = this.projections.rebuild(name);
+    if (wait === 'true') {
+      res.status(200);
+      return run;
+    }
+    run.catch(() => undefined);
+    res.status(202);
+    return this.projections.rebuildProgress(name);
+  }
+
+  @Get(':name/rebuild')
+  progress(@Param('name') name: string): RebuildProgress | null {
+    return this.projections.rebuildProgress(name);
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * The operations face of the projection runtime (admin API and CLI): status, rebuild with
+ * progress, verify, dead letters (list, retry, discard).
+ */
+import { Injectable, Logger } from '@nestjs/common';
+import type { Document } from 'mongodb';
+import { notFound } from '../errors/app-error.js';
+import type { Checkpoint } from './projection-checkpoints.js';
+import type { DeadLetter, DeadLetterStatus } from './projection-failures.js';
+import type { LeaseInfo } from './projection-lease.js';
+import { ProjectionRebuilder, type RebuildProgress, type VerifyReport } from './projection-rebuilder.js';
+import { ProjectionRuntime } from './projection-runtime.js';
+import type { Projection } from './projection.js';
+
+export interface ProjectionStatus {
+  name: string;
+  handles: readonly string[];
+  checkpoint: {
+    lastEventId: string | null;
+    lastOccurredAt: Date | null;
+    lastPosition: string | null;
+    hasResumeToken: boolean;
+    updatedAt: Date;
+  } | null;
+  /** Events of the handled types after the checkpoint (0 = the resync path is caught up). */
+  eventsBehind: number;
+  /** ms between the last applied event's occurredAt and its application in this instance. */
+  lagMs: number | null;
+  eventsPerSecond: number;
+  appliedHere: number;
+  deadLetters: number;
+  lease: (LeaseInfo & { mine: boolean; expired: boolean }) | null;
+  resync: { running: boolean; state: string; scans: number };
+  rebuild: RebuildProgress | null;
+}
+
+@Injectable()
+export class ProjectionsService {
+  private readonly logger = new Logger('Projections');
+  private readonly rebuilds = new Map<string, RebuildProgress>();
+  private readonly running = new Map<string, Promise<RebuildProgress>>();
+
+  constructor(private readonly runtime: ProjectionRuntime) {}
+
+  private get rebuilder(): ProjectionRebuilder {
+    return new ProjectionRebuilder({
+      readDb: this.runtime.readDb,
+      eventLog: this.runtime.eventLog,
+      logger: this.logger,
+      policy: this.runtime.options.retry,
+      context: (p, mode, suffix) => this.runtime.context(p, mode, suffix),
+    });
+  }
+
+  names(): string[] {
+    return this.runtime.registry
+      .all()
+      .map((p) => p.name)
+      .sort();
+  }
+
+  projection(name: string): Projection {
+    const p = this.runtime.registry.get(name);
+    if (!p) throw notFound('PROJECTIONS.NOT_FOUND', `no projection named ${name}`);
+    return p;
+  }
+
+  async status(name?: string): Promise<ProjectionStatus[]> {
+    const names = name ? [this.projection(name).name] : this.names();
+    return Promise.all(names.map((n) => this.statusOf(this.projection(n))));
+  }
+
+  private async statusOf(p: Projection): Promise<ProjectionStatus> {
+    const [cp, lease, deadLetters] = await Promise.all([
+      this.runtime.checkpoints.get(p.name),
+      this.runtime.leases.get(p.name),
+      this.runtime.failures.count(p.name),
+    ]);
+    const stats = this.runtime.applier.statsFor(p.name);
+    return {
+      name: p.name,
+      handles: p.handles,
+      checkpoint: cp
+        ? {
+            lastEventId: cp.lastEventId,
+            lastOccurredAt: cp.lastOccurredAt,
+            lastPosition: cp.lastObjectId?.toHexString() ?? null,
+            hasResumeToken: cp.resumeToken !== null,
+            updatedAt: cp.updatedAt,
+          }
+        : null,
+      eventsBehind: await this.eventsBehind(p, cp),
+      lagMs: stats.lastLagMs,
+      eventsPerSecond: stats.eventsPerSecond,
+      appliedHere: stats.applied,
+      deadLetters,
+      lease: lease
+        ? {
+            ...lease,
+            mine: lease.holder === this.runtime.options.instanceId,
+            expired: lease.expiresAt.getTime() < Date.now(),
+          }
+        : null,
+      resync: this.runtime.resyncState(p.name),
+      rebuild: this.rebuilds.get(p.name) ?? null,
+    };
+  }
+
+  private async eventsBehind(p: Projection, cp: Checkpoint | null): Promise<number> {
+    const filter: Document = { type: { $in: [...p.handles] } };
+    if (cp?.lastObjectId) filter._id = { $gt: cp.lastObjectId };
+    return this.runtime.eventLog.countDocuments(filter);
+  }
+
+  /** Start a rebuild (one at a time per projection); resolves with its final progress. */
+  rebuild(name: string): Promise<RebuildProgress> {
+    const p = this.projection(name);
+    const current = this.running.get(name);
+    if (current) return current;
+    const run = this.rebuilder
+      .rebuild(p, (progress) => this.rebuilds.set(name, progress))
+      .finally(() => this.running.delete(name));
+    this.running.set(name, run);
+    return run;
+  }
+
+  rebuildProgress(name: string): RebuildProgress | null {
+    this.projection(name);
+    return this.rebuilds.get(name) ?? null;
+  }
+
+  async verify(name?: string): Promise<VerifyReport[]> {
+    const names = name ? [this.projection(name).name] : this.names();
+    const out: VerifyReport[] = [];
+    for (const n of names) out.push(await this.rebuilder.verify(this.projection(n)));
+    return out;
+  }
+
+  listDeadLetters(filter: { projection?: string; status?: DeadLetterStatus } = {}): Promise<DeadLetter[]> {
+    return this.runtime.failures.list(filter);
+  }
+
+  private async deadLetter(id: string): Promise<DeadLetter> {
+    const d = await this.runtime.failures.get(id);
+    if (!d) throw notFound('PROJECTIONS.DEAD_LETTER_NOT_FOUND', `no dead letter ${id}`);
+    return d;
+  }
+
+  /** Re-apply a dead letter's event; resolved on success, still dead (with the new error) otherwise. */
+  async retryDeadLetter(id: string): Promise<DeadLetter> {
+    const d = await this.deadLetter(id);
+    const p = this.projection(d.projection);
+    const outcome = await this.runtime.applier.retryOnce(p, d.event, this.runtime.context(p, 'live'));
+    if (outcome.ok) await this.runtime.failures.mark(id, 'resolved', undefined, outcome.attempts);
+    else await this.runtime.failures.mark(id, 'dead', outcome.error, outcome.attempts);
+    return this.deadLetter(id);
+  }
+
+  async discardDeadLetter(id: string): Promise<DeadLetter> {
+    await this.deadLetter(id);
+    await this.runtime.failures.mark(id, 'discarded');
+    return this.deadLetter(id);
+  }
+}

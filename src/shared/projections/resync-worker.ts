@@ -1,0 +1,242 @@
+/**
+ * The resync path of one projection: a change stream on `domain_events` (write db) resumed from the
+ * projection's checkpoint, applying every event of the types it handles (the fast path may already
+ * have applied it: `apply` is idempotent) and checkpointing after each. When there is no token
+ * (first start, or a catch-up was interrupted) or the stream cannot resume (ChangeStreamHistoryLost
+ * and friends, or an invalidate), it opens a new stream first, then scans `domain_events` from the
+ * last applied position (see scanStartFilter), then consumes the stream: no gap, since every event
+ * committed after the stream opened is in the stream and every earlier one is in the scan.
+ *
+ * Runs only while this instance holds the projection's lease; `stop()` ends it.
+ */
+import type { LoggerService } from '@nestjs/common';
+import type { ChangeStream, ChangeStreamDocument, Collection, Document, ObjectId } from 'mongodb';
+import type { StoredEvent } from '../events/event-registry.js';
+import type { ProjectionApplier } from './projection-applier.js';
+import { scanStartFilter, type Checkpoint, type CheckpointStore } from './projection-checkpoints.js';
+import type { Projection, ProjectionContext } from './projection.js';
+import { backoffDelay, errorMessage, sleep } from './retry.js';
+
+/** Server errors after which a resume token is useless and only a scan can close the gap. */
+export const UNRESUMABLE_CODES: ReadonlySet<number> = new Set([
+  136, // CappedPositionLost
+  260, // InvalidResumeToken
+  280, // ChangeStreamFatalError
+  286, // ChangeStreamHistoryLost
+]);
+
+export function isUnresumable(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'number' && UNRESUMABLE_CODES.has(code);
+}
+
+export interface EventLogDoc extends StoredEvent {
+  _id: ObjectId;
+}
+
+export interface ResyncDeps {
+  projection: Projection;
+  applier: ProjectionApplier;
+  checkpoints: CheckpointStore;
+  eventLog: Collection<EventLogDoc>;
+  ctx: ProjectionContext;
+  logger: LoggerService;
+  scanOverlapMs: number;
+  maxAwaitTimeMs: number;
+  /** How often a quiet stream saves its post-batch resume token (keeps the token inside the oplog window). */
+  idleCheckpointMs: number;
+}
+
+export function toStoredEvent(d: EventLogDoc): StoredEvent {
+  return {
+    eventId: d.eventId,
+    type: d.type,
+    aggregateType: d.aggregateType,
+    aggregateId: d.aggregateId,
+    aggregateVersion: d.aggregateVersion,
+    occurredAt: d.occurredAt,
+    correlationId: d.correlationId,
+    payload: d.payload,
+  };
+}
+
+export class ResyncWorker {
+  private stopped = false;
+  private stream: ChangeStream<EventLogDoc> | undefined;
+  private runPromise: Promise<void> | undefined;
+  /** Catch-up scans done (history loss, first start); for status and tests. */
+  scans = 0;
+  state: 'starting' | 'scanning' | 'streaming' | 'stopped' | 'error' = 'starting';
+
+  constructor(private readonly d: ResyncDeps) {}
+
+  start(): void {
+    this.runPromise ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.stream?.close().catch(() => undefined);
+    await this.runPromise;
+    this.state = 'stopped';
+  }
+
+  private get name(): string {
+    return this.d.projection.name;
+  }
+
+  private pipeline(): Document[] {
+    return [
+      {
+        $match: {
+          $or: [
+            { operationType: 'insert', 'fullDocument.type': { $in: [...this.d.projection.handles] } },
+            { operationType: 'invalidate' },
+          ],
+        },
+      },
+    ];
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      let cp: Checkpoint | null = null;
+      try {
+        cp = await this.d.checkpoints.get(this.name);
+        if (cp?.resumeToken) {
+          const stream = this.d.eventLog.watch<EventLogDoc>(this.pipeline(), {
+            startAfter: cp.resumeToken,
+            maxAwaitTimeMS: this.d.maxAwaitTimeMs,
+          });
+          this.stream = stream;
+          this.state = 'streaming';
+          await this.consume(stream, cp, null);
+        } else {
+          await this.catchUpThenStream(cp);
+        }
+        failures = 0;
+      } catch (e) {
+        if (this.stopped) break;
+        if (isUnresumable(e)) {
+          this.d.logger.warn(
+            `projection ${this.name}: change stream cannot resume (${errorMessage(e)}); ` +
+              `catching up by scanning domain_events from the last applied event, then streaming again`,
+          );
+          if (cp) await this.d.checkpoints.save({ ...cp, resumeToken: null, updatedAt: new Date() });
+          continue;
+        }
+        failures++;
+        this.state = 'error';
+        const delay = backoffDelay(
+          { attempts: 0, baseDelayMs: 200, factor: 2, maxDelayMs: 10_000 },
+          failures,
+        );
+        this.d.logger.error(
+          `projection ${this.name}: resync stream failed: ${errorMessage(e)}; retrying in ${delay} ms`,
+        );
+        await sleep(delay);
+      } finally {
+        await this.stream?.close().catch(() => undefined);
+        this.stream = undefined;
+      }
+    }
+    this.state = 'stopped';
+  }
+
+  /** Open the stream first, scan what came before it, then consume it. */
+  private async catchUpThenStream(cp: Checkpoint | null): Promise<void> {
+    const stream = this.d.eventLog.watch<EventLogDoc>(this.pipeline(), {
+      maxAwaitTimeMS: this.d.maxAwaitTimeMs,
+    });
+    this.stream = stream;
+    const first = await stream.tryNext(); // opens the cursor: from here on, commits are in the stream
+    this.state = 'scanning';
+    this.scans++;
+    const from = scanStartFilter(cp, this.d.scanOverlapMs);
+    this.d.logger.log(
+      `projection ${this.name}: catch-up scan of domain_events ${cp?.lastObjectId ? `from ${cp.lastObjectId.toHexString()}` : 'from the beginning'}`,
+    );
+    let last: Checkpoint = cp ?? emptyCheckpoint(this.name);
+    let count = 0;
+    const cursor = this.d.eventLog
+      .find({ ...from, type: { $in: [...this.d.projection.handles] } })
+      .sort({ _id: 1 });
+    for await (const doc of cursor) {
+      if (this.stopped) return;
+      await this.d.applier.deliver(this.d.projection, toStoredEvent(doc), this.d.ctx, 'resync');
+      count++;
+      last = positionAfter(last, doc, null);
+      if (count % 50 === 0) await this.d.checkpoints.save(last);
+    }
+    // The scan is complete: from now on the stream's token is a safe place to resume.
+    const token = first ? null : (stream.resumeToken ?? null);
+    last = { ...last, resumeToken: token as Document | null, updatedAt: new Date() };
+    await this.d.checkpoints.save(last);
+    this.d.logger.log(`projection ${this.name}: catch-up scan applied ${count} events; streaming`);
+    this.state = 'streaming';
+    await this.consume(stream, last, first);
+  }
+
+  private async consume(
+    stream: ChangeStream<EventLogDoc>,
+    start: Checkpoint,
+    pending: ChangeStreamDocument<EventLogDoc> | null,
+  ): Promise<void> {
+    let last = start;
+    let lastSave = Date.now();
+    let next = pending;
+    while (!this.stopped) {
+      const change = next ?? (await stream.tryNext());
+      next = null;
+      if (this.stopped) return;
+      if (!change) {
+        const token = stream.resumeToken as Document | null;
+        if (token && Date.now() - lastSave >= this.d.idleCheckpointMs) {
+          last = { ...last, resumeToken: token, updatedAt: new Date() };
+          await this.d.checkpoints.save(last);
+          lastSave = Date.now();
+        }
+        if (stream.closed) return;
+        continue;
+      }
+      if (change.operationType === 'invalidate') {
+        this.d.logger.warn(`projection ${this.name}: change stream invalidated; catching up by scanning`);
+        await this.d.checkpoints.save({ ...last, resumeToken: null, updatedAt: new Date() });
+        return;
+      }
+      if (change.operationType !== 'insert') continue;
+      const doc = change.fullDocument;
+      if (this.d.projection.handles.includes(doc.type)) {
+        await this.d.applier.deliver(this.d.projection, toStoredEvent(doc), this.d.ctx, 'resync');
+      }
+      last = positionAfter(last, doc, change._id as Document);
+      await this.d.checkpoints.save(last);
+      lastSave = Date.now();
+    }
+  }
+}
+
+function emptyCheckpoint(projection: string): Checkpoint {
+  return {
+    projection,
+    resumeToken: null,
+    lastObjectId: null,
+    lastEventId: null,
+    lastOccurredAt: null,
+    updatedAt: new Date(),
+  };
+}
+
+/** The checkpoint after applying `doc` (the scan position never moves backwards). */
+export function positionAfter(prev: Checkpoint, doc: EventLogDoc, token: Document | null): Checkpoint {
+  const forward = !prev.lastObjectId || doc._id.toHexString() > prev.lastObjectId.toHexString();
+  return {
+    projection: prev.projection,
+    resumeToken: token,
+    lastObjectId: forward ? doc._id : prev.lastObjectId,
+    lastEventId: doc.eventId,
+    lastOccurredAt: doc.occurredAt,
+    updatedAt: new Date(),
+  };
+}

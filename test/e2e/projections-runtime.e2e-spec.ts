@@ -1,0 +1,403 @@
+/**
+ * The projection runtime with a tiny test projection ('test_things': one document per event plus
+ * a per-aggregate max version), on a shared embedded server so several app instances (and
+ * restarts) use the same databases: fast path, resync path (events inserted into domain_events
+ * without publishing), restart from the checkpoint, history loss (tiny oplog) recovered by a scan,
+ * dead letters (retry, discard), rebuild + verify, lease takeover between two instances.
+ */
+import { EventBus } from '@nestjs/cqrs';
+import { MongoClient, type Db } from 'mongodb';
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { startEmbeddedMongo, type EmbeddedMongo } from '../../src/embedded-mongo/index.js';
+import { DomainEvent } from '../../src/shared/events/domain-event.js';
+import type { StoredEvent } from '../../src/shared/events/event-registry.js';
+import { ProjectionRegistry } from '../../src/shared/projections/projection-registry.js';
+import { ProjectionRuntime } from '../../src/shared/projections/projection-runtime.js';
+import type { Projection, ProjectionContext } from '../../src/shared/projections/projection.js';
+import { ProjectionsService } from '../../src/shared/projections/projections.service.js';
+import { startTestApp, type TestApp } from './helpers/test-app.js';
+
+const TYPE = 'test.thing-happened';
+
+class ThingHappened extends DomainEvent<{ n: number }> {
+  static readonly TYPE = TYPE;
+  readonly type = TYPE;
+  readonly aggregateType = 'thing';
+}
+
+class ThingsProjection implements Projection {
+  readonly name = 'test_things';
+  readonly handles = [TYPE];
+  readonly collections = [
+    { name: 'test_things', indexes: [{ key: { aggregateId: 1 } }], verifyIgnore: ['appliedAt'] },
+    { name: 'test_things_by_aggregate', indexes: [] },
+  ];
+  readonly failOn = new Set<number>();
+  applyCalls = 0;
+
+  async apply(e: StoredEvent, ctx: ProjectionContext): Promise<void> {
+    this.applyCalls++;
+    const n = (e.payload as { n: number }).n;
+    if (this.failOn.has(n)) throw new Error(`cannot project thing ${n}`);
+    await ctx
+      .collection('test_things')
+      .updateOne(
+        { _id: e.eventId as never },
+        { $set: { aggregateId: e.aggregateId, n, version: e.aggregateVersion, appliedAt: new Date() } },
+        { upsert: true },
+      );
+    await ctx
+      .collection('test_things_by_aggregate')
+      .updateOne(
+        { _id: e.aggregateId as never },
+        { $max: { version: e.aggregateVersion } },
+        { upsert: true },
+      );
+  }
+}
+
+function eventDoc(aggregateId: string, version: number, n: number): StoredEvent {
+  return {
+    eventId: randomUUID(),
+    type: TYPE,
+    aggregateType: 'thing',
+    aggregateId,
+    aggregateVersion: version,
+    occurredAt: new Date(),
+    correlationId: randomUUID(),
+    payload: { n },
+  };
+}
+
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false>,
+  ms = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+interface Instance {
+  t: TestApp;
+  projection: ThingsProjection;
+  runtime: ProjectionRuntime;
+  service: ProjectionsService;
+}
+
+async function startInstance(uri: string, id: string): Promise<Instance> {
+  process.env.PROJECTION_INSTANCE_ID = id;
+  const t = await startTestApp({ MONGODB_URI: uri });
+  const projection = new ThingsProjection();
+  t.app.get(ProjectionRegistry).register(projection);
+  return { t, projection, runtime: t.app.get(ProjectionRuntime), service: t.app.get(ProjectionsService) };
+}
+
+describe('projection runtime', () => {
+  let mongo: EmbeddedMongo;
+  let client: MongoClient;
+  let write: Db;
+  let read: Db;
+
+  const countThings = (filter = {}) => read.collection('test_things').countDocuments(filter);
+  const insertEvents = async (events: StoredEvent[]) => {
+    await write.collection('domain_events').insertMany(events.map((e) => ({ ...e })));
+  };
+
+  beforeAll(async () => {
+    Object.assign(process.env, {
+      PROJECTION_RETRY_ATTEMPTS: '3',
+      PROJECTION_RETRY_BASE_MS: '20',
+      PROJECTION_RETRY_MAX_MS: '50',
+      PROJECTION_LEASE_TTL_MS: '1500',
+      PROJECTION_HEARTBEAT_MS: '300',
+      PROJECTION_SCAN_OVERLAP_MS: '60000',
+    });
+    mongo = await startEmbeddedMongo({ logLevel: 'warn' });
+    client = await MongoClient.connect(mongo.uri);
+    write = client.db('app');
+    read = client.db('app_read');
+  }, 60_000);
+
+  afterAll(async () => {
+    await client?.close();
+    await mongo?.stop();
+    delete process.env.PROJECTION_INSTANCE_ID;
+  });
+
+  describe('one instance', () => {
+    let a: Instance;
+
+    beforeAll(async () => {
+      a = await startInstance(mongo.uri, 'instance-a');
+    }, 60_000);
+
+    afterAll(async () => {
+      await a?.t.close();
+    }, 30_000);
+
+    it('takes the lease and starts the resync stream', async () => {
+      await until('resync running', async () => a.runtime.resyncState('test_things').running);
+      const [s] = await a.service.status('test_things');
+      expect(s!.lease).toMatchObject({ holder: 'instance-a', mine: true });
+    });
+
+    it('fast path: a published event is applied', async () => {
+      const e = new ThingHappened('fast-1', 1, { n: 1 }, randomUUID());
+      a.t.app.get(EventBus).publish(e); // not in domain_events: only the fast path can apply it
+      await until('fast path applied', () =>
+        read.collection('test_things').findOne({ _id: e.eventId as never }),
+      );
+      expect(await countThings({ aggregateId: 'fast-1' })).toBe(1);
+    });
+
+    it('resync path: events written to domain_events without publishing are applied and checkpointed', async () => {
+      const events = [1, 2, 3].map((v) => eventDoc('resync-1', v, 10 + v));
+      await insertEvents(events);
+      await until('resync applied', async () => (await countThings({ aggregateId: 'resync-1' })) === 3);
+      const cp = await until('checkpoint', async () => {
+        const [s] = await a.service.status('test_things');
+        return s!.checkpoint?.lastEventId === events[2]!.eventId && s!.checkpoint.hasResumeToken ? s : null;
+      });
+      expect(cp.eventsBehind).toBe(0);
+      expect(cp.lagMs).not.toBeNull();
+    });
+
+    it('a failing event is retried, dead-lettered, the projection moves on; retry and discard work', async () => {
+      a.projection.failOn.add(99);
+      a.projection.failOn.add(98);
+      const bad = eventDoc('dl-1', 1, 99);
+      const bad2 = eventDoc('dl-2', 1, 98);
+      const good = eventDoc('dl-1', 2, 100);
+      await insertEvents([bad, bad2, good]);
+      await until('good applied after the bad one', () =>
+        read.collection('test_things').findOne({ _id: good.eventId as never }),
+      );
+      const letters = await until('dead letters', async () => {
+        const l = await a.service.listDeadLetters({ projection: 'test_things' });
+        return l.length === 2 ? l : null;
+      });
+      const letter = letters.find((l) => l.event.eventId === bad.eventId)!;
+      expect(letter).toMatchObject({
+        projection: 'test_things',
+        error: 'cannot project thing 99',
+        status: 'dead',
+      });
+      expect(letter.attempts).toBeGreaterThanOrEqual(3);
+
+      const list = await request(a.t.http)
+        .get('/api/admin/projections/dead-letters?projection=test_things')
+        .set('Authorization', `Bearer ${a.t.adminToken}`);
+      expect(list.status).toBe(200);
+      expect(list.body).toHaveLength(2);
+      const forbidden = await request(a.t.http)
+        .get('/api/admin/projections/dead-letters')
+        .set('Authorization', `Bearer ${a.t.customerToken('c1')}`);
+      expect(forbidden.status).toBe(403);
+
+      // Still failing: stays dead.
+      const stillDead = await request(a.t.http)
+        .post(`/api/admin/projections/dead-letters/${letter.id}/retry`)
+        .set('Authorization', `Bearer ${a.t.adminToken}`);
+      expect(stillDead.status).toBe(200);
+      expect(stillDead.body.status).toBe('dead');
+
+      a.projection.failOn.delete(99);
+      const retried = await request(a.t.http)
+        .post(`/api/admin/projections/dead-letters/${letter.id}/retry`)
+        .set('Authorization', `Bearer ${a.t.adminToken}`);
+      expect(retried.status).toBe(200);
+      expect(retried.body.status).toBe('resolved');
+      expect(await read.collection('test_things').findOne({ _id: bad.eventId as never })).toMatchObject({
+        n: 99,
+      });
+
+      const other = letters.find((l) => l.event.eventId === bad2.eventId)!;
+      const discarded = await request(a.t.http)
+        .post(`/api/admin/projections/dead-letters/${other.id}/discard`)
+        .set('Authorization', `Bearer ${a.t.adminToken}`);
+      expect(discarded.body.status).toBe('discarded');
+      expect(await a.service.listDeadLetters({ projection: 'test_things' })).toEqual([]);
+      a.projection.failOn.clear();
+    });
+
+    it('verify reports 0 differences when in sync, and each difference when not', async () => {
+      // bad2 was discarded, so the live model lacks it: verify must say so; re-apply it first.
+      const letters = await a.service.listDeadLetters({ projection: 'test_things', status: 'discarded' });
+      for (const l of letters) await a.service.retryDeadLetter(l.id);
+      // the fast-path-only event (fast-1) is not in the log: remove it, it is not derivable.
+      await read.collection('test_things').deleteMany({ aggregateId: 'fast-1' });
+      await read.collection('test_things_by_aggregate').deleteOne({ _id: 'fast-1' as never });
+
+      const [ok] = await a.service.verify('test_things');
+      expect(ok).toMatchObject({ projection: 'test_things', differences: 0 });
+      expect(ok!.events).toBeGreaterThan(0);
+
+      await read
+        .collection('test_things_by_aggregate')
+        .updateOne({ _id: 'resync-1' as never }, { $set: { version: 42 } });
+      await read.collection('test_things').deleteOne({ aggregateId: 'dl-1', n: 100 });
+      const res = await request(a.t.http)
+        .post('/api/admin/projections/verify?name=test_things')
+        .set('Authorization', `Bearer ${a.t.adminToken}`);
+      expect(res.status).toBe(200);
+      expect(res.body[0].differences).toBe(2);
+      expect(res.body[0].samples.map((d: { kind: string }) => d.kind).sort()).toEqual([
+        'different',
+        'missing-in-live',
+      ]);
+    });
+
+    it('rebuild replays the log into shadow collections and swaps them in; verify = 0 afterwards', async () => {
+      const before = await countThings();
+      let writing = true;
+      let written = 0;
+      const load = (async () => {
+        while (writing) {
+          await insertEvents([eventDoc(`load-${written}`, 1, 1000 + written)]);
+          written++;
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      })();
+      const res = await request(a.t.http)
+        .post('/api/admin/projections/test_things/rebuild?wait=true')
+        .set('Authorization', `Bearer ${a.t.adminToken}`);
+      writing = false;
+      await load;
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ projection: 'test_things', phase: 'done' });
+      expect(res.body.processed).toBeGreaterThanOrEqual(before);
+      expect(
+        await read.collection('test_things_by_aggregate').findOne({ _id: 'resync-1' as never }),
+      ).toMatchObject({
+        version: 3,
+      });
+      await until('load applied', async () => (await countThings({ aggregateId: /^load-/ })) === written);
+      const [report] = await a.service.verify('test_things');
+      expect(report!.differences).toBe(0);
+      const names = (await read.listCollections().toArray()).map((c) => c.name);
+      expect(names.filter((n) => n.includes('__'))).toEqual([]);
+      const progress = await request(a.t.http)
+        .get('/api/admin/projections/test_things/rebuild')
+        .set('Authorization', `Bearer ${a.t.adminToken}`);
+      expect(progress.body.phase).toBe('done');
+    }, 60_000);
+
+    it('status over HTTP', async () => {
+      const res = await request(a.t.http)
+        .get('/api/admin/projections/test_things')
+        .set('Authorization', `Bearer ${a.t.adminToken}`);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ name: 'test_things', deadLetters: 0, resync: { running: true } });
+      const missing = await request(a.t.http)
+        .get('/api/admin/projections/nope')
+        .set('Authorization', `Bearer ${a.t.adminToken}`);
+      expect(missing.status).toBe(404);
+    });
+  });
+
+  it('restart: events written while no instance runs are applied from the checkpoint', async () => {
+    const offline = [1, 2].map((v) => eventDoc('offline-1', v, 2000 + v));
+    await insertEvents(offline);
+    const b = await startInstance(mongo.uri, 'instance-b');
+    try {
+      await until(
+        'offline events applied',
+        async () => (await countThings({ aggregateId: 'offline-1' })) === 2,
+      );
+      // resumed from the stored token: no catch-up scan was needed
+      expect(b.runtime.resyncState('test_things').scans).toBe(0);
+    } finally {
+      await b.t.close();
+    }
+  }, 60_000);
+
+  it('two instances: the resync stream runs on one; when its holder dies the other takes over within seconds', async () => {
+    const a = await startInstance(mongo.uri, 'instance-a2');
+    const b = await startInstance(mongo.uri, 'instance-b2');
+    try {
+      await until(
+        'one holder',
+        async () =>
+          a.runtime.resyncState('test_things').running !== b.runtime.resyncState('test_things').running,
+      );
+      const [holder, other] = a.runtime.resyncState('test_things').running ? [a, b] : [b, a];
+      await holder.runtime.stopResync(false); // dies without releasing the lease
+      const t0 = Date.now();
+      await until('takeover', async () => other.runtime.resyncState('test_things').running, 10_000);
+      expect(Date.now() - t0).toBeLessThan(5_000);
+      const e = eventDoc('after-takeover', 1, 3000);
+      await insertEvents([e]);
+      await until('applied by the new holder', () =>
+        read.collection('test_things').findOne({ _id: e.eventId as never }),
+      );
+    } finally {
+      await a.t.close();
+      await b.t.close();
+    }
+  }, 60_000);
+});
+
+describe('projection runtime: change-stream history lost', () => {
+  it('recovers by scanning domain_events from the checkpoint, then streams again; verify = 0', async () => {
+    process.env.PROJECTION_INSTANCE_ID = 'history-a';
+    const mongo = await startEmbeddedMongo({ logLevel: 'warn', oplogSizeMB: 0.05 });
+    const client = await MongoClient.connect(mongo.uri);
+    const write = client.db('app');
+    const read = client.db('app_read');
+    try {
+      let i = await startInstance(mongo.uri, 'history-a');
+      await insertEvents(write, [eventDoc('h-0', 1, 1)]);
+      await until('first event', async () => (await read.collection('test_things').countDocuments()) === 1);
+      await until(
+        'token checkpoint',
+        async () =>
+          (await read.collection('projection_checkpoints').findOne({ _id: 'test_things' as never }))
+            ?.resumeToken,
+      );
+      await i.t.close();
+      // Far more than the tiny oplog keeps: the stored token falls out of the history.
+      const filler = 'x'.repeat(2_000);
+      for (let b = 0; b < 10; b++) {
+        await write.collection('filler').insertMany(Array.from({ length: 20 }, () => ({ filler })));
+      }
+      const missed = Array.from({ length: 30 }, (_, k) => eventDoc(`h-${k + 1}`, 1, 100 + k));
+      await insertEvents(write, missed);
+      for (let b = 0; b < 10; b++) {
+        await write.collection('filler').insertMany(Array.from({ length: 20 }, () => ({ filler })));
+      }
+      i = await startInstance(mongo.uri, 'history-a');
+      try {
+        await until(
+          'missed events applied',
+          async () => (await read.collection('test_things').countDocuments()) === 31,
+          20_000,
+        );
+        expect(i.runtime.resyncState('test_things').scans).toBeGreaterThanOrEqual(1);
+        const after = eventDoc('h-after', 1, 500);
+        await insertEvents(write, [after]);
+        await until('streaming again', () =>
+          read.collection('test_things').findOne({ _id: after.eventId as never }),
+        );
+        const [report] = await i.service.verify('test_things');
+        expect(report!.differences).toBe(0);
+      } finally {
+        await i.t.close();
+      }
+    } finally {
+      await client.close();
+      await mongo.stop();
+      delete process.env.PROJECTION_INSTANCE_ID;
+    }
+  }, 90_000);
+
+  async function insertEvents(write: Db, events: StoredEvent[]): Promise<void> {
+    await write.collection('domain_events').insertMany(events.map((e) => ({ ...e })));
+  }
+});
