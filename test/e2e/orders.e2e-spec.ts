@@ -370,6 +370,55 @@ describe('orders command API', () => {
       expect(res.body.code).toBe('CATALOG.OUT_OF_STOCK');
     });
 
+    describe('Idempotency-Key', () => {
+      const keyed = (key: string, body: object) =>
+        request(t.http).post('/api/orders').set(auth(ada.token)).set('Idempotency-Key', key).send(body);
+
+      it('a repeat returns the first answer and places (and reserves) once', async () => {
+        const before = await inventoryOf(t.app, tea.productId);
+        const body = placeBody(ada, [{ productId: tea.productId, quantity: 2 }]);
+        const first = await keyed('orders-e2e-repeat', body);
+        const again = await keyed('orders-e2e-repeat', body);
+        expect(first.status).toBe(202);
+        expect(again.status).toBe(202);
+        expect(again.body).toEqual(first.body);
+        expect(again.headers.location).toBe(first.headers.location);
+        expect(await inventoryOf(t.app, tea.productId)).toEqual({
+          quantity: before.quantity - 2,
+          reserved: before.reserved + 2,
+        });
+      });
+
+      it('concurrent repeats place one order', async () => {
+        const before = await writeDb(t.app)
+          .collection('orders')
+          .countDocuments({ customerId: ada.customerId });
+        const body = placeBody(ada, [{ productId: tea.productId, quantity: 1 }]);
+        const answers = await Promise.all(
+          Array.from({ length: 5 }, () => keyed('orders-e2e-concurrent', body)),
+        );
+        expect(answers.map((a) => a.status)).toEqual([202, 202, 202, 202, 202]);
+        expect(new Set(answers.map((a) => a.body.id as string)).size).toBe(1);
+        expect(await writeDb(t.app).collection('orders').countDocuments({ customerId: ada.customerId })).toBe(
+          before + 1,
+        );
+      });
+
+      it('the same key with another body: 422 IDEMPOTENCY.KEY_REUSED, nothing placed', async () => {
+        await keyed('orders-e2e-reused', placeBody(ada, [{ productId: tea.productId, quantity: 1 }])).expect(
+          202,
+        );
+        const before = await inventoryOf(t.app, tea.productId);
+        const res = await keyed(
+          'orders-e2e-reused',
+          placeBody(ada, [{ productId: tea.productId, quantity: 3 }]),
+        );
+        expect(res.status).toBe(422);
+        expect(res.body.code).toBe('IDEMPOTENCY.KEY_REUSED');
+        expect(await inventoryOf(t.app, tea.productId)).toEqual(before);
+      });
+    });
+
     describe('validation: 400 REQUEST.VALIDATION_FAILED listing every failing field', () => {
       const invalid = async (body: unknown, fields: string[], token = ada.token) => {
         const res = await request(t.http)
