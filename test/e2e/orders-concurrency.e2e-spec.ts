@@ -65,6 +65,59 @@ describe('orders under concurrency', () => {
     expect(await inventoryViolations(t.app)).toEqual([]);
   }, 120_000);
 
+  it('10 admins confirm the same order with the same version: one 202, nine 409 VERSION_CONFLICT', async () => {
+    const p = await fx.product('2.00', 10, 'One order');
+    const placed = await placeOne(customers[0], [{ productId: p.productId, quantity: 1 }]).expect(202);
+    const id = placed.body.id as string;
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        request(t.http)
+          .put(`/api/orders/${id}/status`)
+          .set('Authorization', `Bearer ${t.adminToken}`)
+          .send({ status: 'confirmed', version: 1 }),
+      ),
+    );
+    expect(answers.filter((a) => a.status === 202)).toHaveLength(1);
+    const conflicts = answers.filter((a) => a.status === 409);
+    expect(conflicts).toHaveLength(9);
+    for (const c of conflicts)
+      expect(c.body).toMatchObject({ code: 'ORDERS.VERSION_CONFLICT', details: { currentVersion: 2 } });
+    const events = await writeDb(t.app).collection('domain_events').find({ aggregateId: id }).toArray();
+    expect(events.map((e) => e.aggregateVersion as number).sort()).toEqual([1, 2]);
+  }, 60_000);
+
+  it('cancel and ship race on the same confirmed order: exactly one wins, stock moves once', async () => {
+    const p = await fx.product('2.00', 10, 'Race');
+    const placed = await placeOne(customers[1], [{ productId: p.productId, quantity: 3 }]).expect(202);
+    const id = placed.body.id as string;
+    const admin = `Bearer ${t.adminToken}`;
+    await request(t.http)
+      .put(`/api/orders/${id}/status`)
+      .set('Authorization', admin)
+      .send({ status: 'confirmed', version: 1 })
+      .expect(202);
+    const [cancelled, shipped] = await Promise.all([
+      request(t.http).post(`/api/orders/${id}/cancel`).set('Authorization', `Bearer ${customers[1].token}`),
+      request(t.http)
+        .put(`/api/orders/${id}/status`)
+        .set('Authorization', admin)
+        .send({ status: 'shipped', version: 2 }),
+    ]);
+    expect([cancelled.status, shipped.status].sort()).toEqual([202, 409]);
+    const order = await writeDb(t.app).collection('orders').findOne({ orderId: id });
+    const inv = await inventoryOf(t.app, p.productId);
+    if (cancelled.status === 202) {
+      expect(order).toMatchObject({ status: 'cancelled', version: 3 });
+      expect(inv).toEqual({ quantity: 10, reserved: 0 });
+      expect(shipped.body.code).toMatch(/^ORDERS\.(VERSION_CONFLICT|INVALID_TRANSITION)$/);
+    } else {
+      expect(order).toMatchObject({ status: 'shipped', version: 3 });
+      expect(inv).toEqual({ quantity: 7, reserved: 0 });
+      expect(cancelled.body.code).toBe('ORDERS.INVALID_TRANSITION');
+    }
+    expect(await inventoryViolations(t.app)).toEqual([]);
+  }, 60_000);
+
   it('mixed concurrent traffic (multi-line orders, cancels, shipping) keeps the invariant', async () => {
     const a = await fx.product('3.00', 15, 'A');
     const b = await fx.product('4.00', 10, 'B');
