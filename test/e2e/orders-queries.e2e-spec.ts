@@ -4,6 +4,7 @@
  */
 import request from 'supertest';
 import { Dec } from '../../src/shared/money/money.js';
+import { ProjectionsService } from '../../src/shared/projections/projections.service.js';
 import { OrdersFixtures, type FixtureCustomer, type FixtureProduct } from './helpers/orders-fixtures.js';
 import { startTestApp, type TestApp } from './helpers/test-app.js';
 
@@ -165,16 +166,23 @@ describe('order queries (e2e)', () => {
       expect(body.statusHistory.map((h) => h.status)).toEqual(['pending', 'confirmed', 'shipped']);
     });
 
-    it('read-your-writes: 30 place-then-read in a row see their order every time', async () => {
-      for (let i = 0; i < 30; i++) {
+    it('read-your-writes: 200 commands each followed at once by a read with its token see their change every time', async () => {
+      for (let i = 0; i < 100; i++) {
         const a = await place(bob, [{ productId: tea.productId, quantity: 1 }]);
         const res = await getOrder(a.id, bob.token, a.consistencyToken);
-        expect(res.status).toBe(200);
-        expect(res.headers['x-consistency']).toBe('fresh');
+        expect([i, res.status, res.headers['x-consistency']]).toEqual([i, 200, 'fresh']);
         const body = res.body as OrderBody;
+        expect(body.version).toBe(1);
         placedOrders.set(a.id, { total: body.amounts.total, status: 'pending', customerId: bob.customerId });
+        const c = await setStatus(a.id, 'confirmed', 1);
+        const after = await getOrder(a.id, bob.token, c.consistencyToken);
+        expect([i, after.headers['x-consistency'], (after.body as OrderBody).status]).toEqual([
+          i,
+          'fresh',
+          'confirmed',
+        ]);
       }
-    });
+    }, 180_000);
 
     it('another customer gets 404, the same as for an unknown order; admin sees it', async () => {
       const o = await placeAndRead(alice, [{ productId: tea.productId, quantity: 1 }]);
@@ -210,7 +218,7 @@ describe('order queries (e2e)', () => {
   });
 
   describe('fan-out', () => {
-    it('a customer profile / VIP change and a product rename reach the orders that embed them', async () => {
+    it('a customer profile, VIP and address change and a product rename reach every order that embeds them', async () => {
       const o = await placeAndRead(alice, [{ productId: mug.productId, quantity: 1 }]);
       const patch = await request(t.http)
         .patch(`/api/customers/${alice.customerId}`)
@@ -222,6 +230,11 @@ describe('order queries (e2e)', () => {
         .set(auth(t.adminToken))
         .send({ vipStatus: 'gold' });
       expect(vip.status).toBe(202);
+      const address = await request(t.http)
+        .patch(`/api/customers/${alice.customerId}/addresses/${alice.addressIds[0]}`)
+        .set(auth(t.adminToken))
+        .send({ city: 'Springfield' });
+      expect(address.status).toBe(202);
       const rename = await request(t.http)
         .patch(`/api/products/${mug.productId}`)
         .set(auth(t.adminToken))
@@ -239,12 +252,14 @@ describe('order queries (e2e)', () => {
             (i) =>
               i.customer.name === 'Alice Renamed' &&
               i.customer.vipStatus === 'gold' &&
+              i.shippingAddress.city === 'Springfield' &&
               i.items.every((l) => l.productId !== mug.productId || l.name === 'Stoneware Mug'),
           ),
       );
       expect(list.items.length).toBeGreaterThan(1);
       for (const i of list.items) {
         expect(i.customer).toMatchObject({ name: 'Alice Renamed', vipStatus: 'gold' });
+        expect(i.shippingAddress).toMatchObject({ addressId: alice.addressIds[0], city: 'Springfield' });
         for (const l of i.items) if (l.productId === mug.productId) expect(l.name).toBe('Stoneware Mug');
       }
       expect(list.items.some((i) => i.orderId === o.orderId)).toBe(true);
@@ -393,6 +408,17 @@ describe('order queries (e2e)', () => {
         .get('/api/analytics/orders-summary?date=2026-01-01')
         .set(auth(alice.token));
       expect(r.status).toBe(403);
+    });
+  });
+
+  describe('after all of the above', () => {
+    it('verify: a replay of the event log gives exactly the live orders_read and orders_summary', async () => {
+      const service = t.app.get(ProjectionsService);
+      for (const name of ['orders_read', 'orders_summary']) {
+        const [report] = await service.verify(name);
+        expect([name, report.differences, report.samples]).toEqual([name, 0, []]);
+        expect(report.events).toBeGreaterThan(0);
+      }
     });
   });
 });

@@ -1,4 +1,4 @@
-import { Logger, Module, Optional, type OnModuleInit } from '@nestjs/common';
+import { Module, type OnModuleInit } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import type { DomainEventClass } from '../../shared/events/domain-event.js';
 import { EventRegistry } from '../../shared/events/event-registry.js';
@@ -65,9 +65,7 @@ import { ProjectionRegistry } from '../../shared/projections/projection-registry
 export class OrdersModule implements OnModuleInit {
   constructor(
     private readonly registry: EventRegistry,
-    // Optional only so the module starts where the projection runtime is not wired in yet; the
-    // read side then stays empty and this says so at start.
-    @Optional() private readonly projections?: ProjectionRegistry,
+    private readonly projections: ProjectionRegistry,
   ) {}
 
   onModuleInit(): void {
@@ -75,11 +73,6 @@ export class OrdersModule implements OnModuleInit {
     // contravariant), so the list is widened here: the registry only revives stored payloads of
     // the class's own type name.
     this.registry.register(...(ORDER_EVENT_CLASSES as readonly unknown[] as DomainEventClass<object>[]));
-    if (this.projections)
-      this.projections.register(new OrdersReadProjection(), new OrdersSummaryProjection());
-    else
-      new Logger('OrdersModule').warn(
-        'no ProjectionRegistry: orders_read and orders_summary are not projected',
-      );
+    this.projections.register(new OrdersReadProjection(), new OrdersSummaryProjection());
   }
 }
