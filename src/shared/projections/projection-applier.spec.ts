@@ -49,7 +49,9 @@ class CounterProjection implements Projection {
   failTimes = 0;
   inFlight = 0;
   maxInFlight = 0;
+  applyCalls = 0;
   async apply(e: StoredEvent): Promise<void> {
+    this.applyCalls++;
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
@@ -68,7 +70,7 @@ class CounterProjection implements Projection {
   }
 }
 
-const ctx = {} as ProjectionContext;
+const ctx = { mode: 'live' } as ProjectionContext;
 const policy = { attempts: 3, baseDelayMs: 10, factor: 2, maxDelayMs: 15 };
 
 describe('ProjectionApplier', () => {
@@ -82,7 +84,17 @@ describe('ProjectionApplier', () => {
     });
     for (const n of [1, 2, 2, 1, 3]) await applier.deliver(p, event(n), ctx, n % 2 ? 'fast' : 'resync');
     expect(p.applied).toEqual(['e1', 'e2', 'e3']);
-    expect(applier.statsFor('counter').applied).toBe(5);
+    expect(applier.statsFor('counter').applied).toBe(4); // the second resync e2 is skipped as recent
+  });
+
+  it('the resync path skips an event this process already applied on the fast path', async () => {
+    const p = new CounterProjection();
+    const applier = new ProjectionApplier({ failures: new FakeFailures(), policy, logger: silent });
+    await applier.deliver(p, event(1), ctx, 'fast');
+    await applier.deliver(p, event(1), ctx, 'resync');
+    await applier.deliver(p, event(2), ctx, 'resync');
+    expect(p.applyCalls).toBe(2);
+    expect(p.applied).toEqual(['e1', 'e2']);
   });
 
   it('runs one apply at a time per projection', async () => {

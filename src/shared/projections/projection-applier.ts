@@ -24,6 +24,24 @@ export interface ProjectionStats {
 }
 
 const RATE_WINDOW_MS = 60_000;
+/** How many recently applied event ids per projection the resync path may skip. */
+const RECENT_LIMIT = 10_000;
+
+/** Insertion-ordered set with a size bound (oldest out first). */
+class RecentIds {
+  private readonly ids = new Set<string>();
+  add(id: string): void {
+    this.ids.delete(id);
+    this.ids.add(id);
+    if (this.ids.size > RECENT_LIMIT) {
+      const oldest = this.ids.values().next();
+      if (!oldest.done) this.ids.delete(oldest.value);
+    }
+  }
+  has(id: string): boolean {
+    return this.ids.has(id);
+  }
+}
 
 class StatsRecorder {
   applied = 0;
@@ -70,6 +88,7 @@ export interface ApplierDeps {
 export class ProjectionApplier {
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly stats = new Map<string, StatsRecorder>();
+  private readonly recent = new Map<string, RecentIds>();
   private readonly wait: (ms: number) => Promise<void>;
   private readonly now: () => number;
 
@@ -90,10 +109,15 @@ export class ProjectionApplier {
     source: DeliverySource,
   ): Promise<boolean> {
     return this.serial(projection.name, async () => {
+      const recent = this.recentOf(projection.name);
+      // Already applied by this process (fast path): the resync path need not apply it again.
+      // Only a shortcut: apply is idempotent, and another process's events are never in this set.
+      if (source === 'resync' && ctx.mode === 'live' && recent.has(event.eventId)) return true;
       const outcome = await withRetry(this.deps.policy, () => projection.apply(event, ctx), this.wait);
       const stats = this.statsOf(projection.name);
       if (outcome.ok) {
         stats.record(event, this.now());
+        if (ctx.mode === 'live') recent.add(event.eventId);
         return true;
       }
       const message = errorMessage(outcome.error);
@@ -131,6 +155,12 @@ export class ProjectionApplier {
   /** Resolves when everything queued so far for `name` has run. */
   async idle(name: string): Promise<void> {
     await this.queues.get(name)?.catch(() => undefined);
+  }
+
+  private recentOf(name: string): RecentIds {
+    let r = this.recent.get(name);
+    if (!r) this.recent.set(name, (r = new RecentIds()));
+    return r;
   }
 
   private statsOf(name: string): StatsRecorder {

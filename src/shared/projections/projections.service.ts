@@ -26,6 +26,8 @@ export interface ProjectionStatus {
   eventsBehind: number;
   /** ms between the last applied event's occurredAt and its application in this instance. */
   lagMs: number | null;
+  /** ms between the checkpointed event's occurredAt and the checkpoint write (any instance). */
+  checkpointLagMs: number | null;
   eventsPerSecond: number;
   appliedHere: number;
   deadLetters: number;
@@ -91,6 +93,9 @@ export class ProjectionsService {
         : null,
       eventsBehind: await this.eventsBehind(p, cp),
       lagMs: stats.lastLagMs,
+      checkpointLagMs: cp?.lastOccurredAt
+        ? Math.max(0, cp.updatedAt.getTime() - cp.lastOccurredAt.getTime())
+        : null,
       eventsPerSecond: stats.eventsPerSecond,
       appliedHere: stats.applied,
       deadLetters,
@@ -113,12 +118,15 @@ export class ProjectionsService {
   }
 
   /** Start a rebuild (one at a time per projection); resolves with its final progress. */
-  rebuild(name: string): Promise<RebuildProgress> {
+  rebuild(name: string, onProgress?: (p: RebuildProgress) => void): Promise<RebuildProgress> {
     const p = this.projection(name);
     const current = this.running.get(name);
     if (current) return current;
     const run = this.rebuilder
-      .rebuild(p, (progress) => this.rebuilds.set(name, progress))
+      .rebuild(p, (progress) => {
+        this.rebuilds.set(name, progress);
+        onProgress?.(progress);
+      })
       .finally(() => this.running.delete(name));
     this.running.set(name, run);
     return run;
