@@ -128,7 +128,7 @@ describe('projection runtime', () => {
   afterAll(async () => {
     await client?.close();
     await mongo?.stop();
-    delete process.env.PROJECTION_INSTANCE_ID;
+    for (const k of Object.keys(process.env)) if (k.startsWith('PROJECTION_')) delete process.env[k];
   });
 
   describe('one instance', () => {
