@@ -4,6 +4,7 @@
  */
 import request from 'supertest';
 import { Dec } from '../../src/shared/money/money.js';
+import { UnitOfWork } from '../../src/shared/persistence/unit-of-work.js';
 import { ProjectionsService } from '../../src/shared/projections/projections.service.js';
 import { OrdersFixtures, type FixtureCustomer, type FixtureProduct } from './helpers/orders-fixtures.js';
 import { startTestApp, type TestApp } from './helpers/test-app.js';
@@ -214,6 +215,39 @@ describe('order queries (e2e)', () => {
       expect(res.status).toBe(200);
       expect(res.headers['x-consistency']).toBe('stale');
       expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
+    });
+  });
+
+  describe('resync path', () => {
+    it('an order whose events were committed but never published reaches orders_read and the summary anyway', async () => {
+      const uow = t.app.get(UnitOfWork);
+      let orderId: string | undefined;
+      uow.afterCommitHook = (events) => {
+        orderId = events.find((e) => e.type === 'orders.order-placed')?.aggregateId;
+        throw new Error('simulated crash between commit and publish');
+      };
+      try {
+        const res = await request(t.http)
+          .post('/api/orders')
+          .set(auth(alice.token))
+          .send({
+            items: [{ productId: tea.productId, quantity: 4 }],
+            shippingAddressId: alice.addressIds[0],
+            billingAddressId: alice.addressIds[0],
+          });
+        expect(res.status).toBe(500);
+      } finally {
+        uow.afterCommitHook = undefined;
+      }
+      expect(orderId).toBeDefined();
+      const res = await getOrder(orderId as string, alice.token, `${orderId}@1`);
+      expect([res.status, res.headers['x-consistency']]).toEqual([200, 'fresh']);
+      const body = res.body as OrderBody;
+      placedOrders.set(body.orderId, {
+        total: body.amounts.total,
+        status: 'pending',
+        customerId: alice.customerId,
+      });
     });
   });
 
