@@ -289,6 +289,35 @@ describe('projection runtime', () => {
       expect(progress.body.phase).toBe('done');
     }, 60_000);
 
+    it('one rebuild at a time: joined in the same process, 409 while another instance rebuilds', async () => {
+      const post = () =>
+        request(a.t.http)
+          .post('/api/admin/projections/test_things/rebuild?wait=true')
+          .set('Authorization', `Bearer ${a.t.adminToken}`);
+      const [r1, r2] = await Promise.all([post(), post()]);
+      expect([r1.status, r2.status]).toEqual([200, 200]);
+      expect(r1.body.startedAt).toBe(r2.body.startedAt);
+
+      await read
+        .collection('projection_leases')
+        .insertOne({
+          _id: 'rebuild:test_things' as never,
+          holder: 'elsewhere',
+          expiresAt: new Date(Date.now() + 60_000),
+        });
+      try {
+        const busy = await request(a.t.http)
+          .post('/api/admin/projections/test_things/rebuild')
+          .set('Authorization', `Bearer ${a.t.adminToken}`);
+        expect(busy.status).toBe(409);
+        expect(busy.body.code).toBe('PROJECTIONS.REBUILD_RUNNING');
+      } finally {
+        await read.collection('projection_leases').deleteOne({ _id: 'rebuild:test_things' as never });
+      }
+      const [report] = await a.service.verify('test_things');
+      expect(report!.differences).toBe(0);
+    }, 60_000);
+
     it('status over HTTP', async () => {
       const res = await request(a.t.http)
         .get('/api/admin/projections/test_things')

@@ -73,12 +73,11 @@ export class ProjectionsAdminController {
     @Query('wait') wait: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<RebuildProgress | null> {
-    const run = this.projections.rebuild(name);
+    const { done } = await this.projections.startRebuild(name);
     if (wait === 'true') {
       res.status(200);
-      return run;
+      return done;
     }
-    run.catch(() => undefined);
     res.status(202);
     return this.projections.rebuildProgress(name);
   }

@@ -4,7 +4,7 @@
  */
 import { Injectable, Logger } from '@nestjs/common';
 import type { Document } from 'mongodb';
-import { notFound } from '../errors/app-error.js';
+import { conflict, notFound } from '../errors/app-error.js';
 import type { Checkpoint } from './projection-checkpoints.js';
 import type { DeadLetter, DeadLetterStatus } from './projection-failures.js';
 import type { LeaseInfo } from './projection-lease.js';
@@ -41,6 +41,7 @@ export class ProjectionsService {
   private readonly logger = new Logger('Projections');
   private readonly rebuilds = new Map<string, RebuildProgress>();
   private readonly running = new Map<string, Promise<RebuildProgress>>();
+  private readonly starting = new Map<string, Promise<{ done: Promise<RebuildProgress> }>>();
 
   constructor(private readonly runtime: ProjectionRuntime) {}
 
@@ -117,19 +118,58 @@ export class ProjectionsService {
     return this.runtime.eventLog.countDocuments(filter);
   }
 
-  /** Start a rebuild (one at a time per projection); resolves with its final progress. */
-  rebuild(name: string, onProgress?: (p: RebuildProgress) => void): Promise<RebuildProgress> {
+  /**
+   * Start a rebuild and return once it runs; `done` resolves with its final progress. One at a
+   * time per projection across all instances (a `rebuild:<name>` lease in projection_leases): a
+   * second one fails with 409 PROJECTIONS.REBUILD_RUNNING, except in the same process, where it
+   * joins the running one.
+   */
+  async startRebuild(
+    name: string,
+    onProgress?: (p: RebuildProgress) => void,
+  ): Promise<{ done: Promise<RebuildProgress> }> {
     const p = this.projection(name);
     const current = this.running.get(name);
-    if (current) return current;
-    const run = this.rebuilder
-      .rebuild(p, (progress) => {
-        this.rebuilds.set(name, progress);
-        onProgress?.(progress);
-      })
-      .finally(() => this.running.delete(name));
-    this.running.set(name, run);
-    return run;
+    if (current) return { done: current };
+    const starting = this.starting.get(name);
+    if (starting) return starting;
+    const start = (async () => {
+      const release = await this.exclusive(`rebuild:${name}`, 'PROJECTIONS.REBUILD_RUNNING');
+      const done = this.rebuilder
+        .rebuild(p, (progress) => {
+          this.rebuilds.set(name, progress);
+          onProgress?.(progress);
+        })
+        .finally(() => {
+          this.running.delete(name);
+          return release();
+        });
+      this.running.set(name, done);
+      return { done };
+    })().finally(() => this.starting.delete(name));
+    this.starting.set(name, start);
+    return start;
+  }
+
+  /** Rebuild and wait for the end (see startRebuild). */
+  async rebuild(name: string, onProgress?: (p: RebuildProgress) => void): Promise<RebuildProgress> {
+    return (await this.startRebuild(name, onProgress)).done;
+  }
+
+  /** Hold the lease `key` (renewed every heartbeat) until the returned release is called; else 409 `code`. */
+  private async exclusive(key: string, code: string): Promise<() => Promise<void>> {
+    const { leases, options } = this.runtime;
+    const me = options.instanceId;
+    if (!(await leases.tryAcquire(key, me, options.leaseTtlMs))) {
+      throw conflict(code, `${key} is running on another instance`);
+    }
+    const timer = setInterval(() => {
+      leases.tryAcquire(key, me, options.leaseTtlMs).catch(() => undefined);
+    }, options.heartbeatMs);
+    return async () => {
+      clearInterval(timer);
+      await leases.release(key, me).catch(() => undefined);
+    };
   }
 
   rebuildProgress(name: string): RebuildProgress | null {
@@ -140,7 +180,15 @@ export class ProjectionsService {
   async verify(name?: string): Promise<VerifyReport[]> {
     const names = name ? [this.projection(name).name] : this.names();
     const out: VerifyReport[] = [];
-    for (const n of names) out.push(await this.rebuilder.verify(this.projection(n)));
+    for (const n of names) {
+      const p = this.projection(n);
+      const release = await this.exclusive(`verify:${n}`, 'PROJECTIONS.VERIFY_RUNNING');
+      try {
+        out.push(await this.rebuilder.verify(p));
+      } finally {
+        await release();
+      }
+    }
     return out;
   }
 
