@@ -1,0 +1,131 @@
+/**
+ * `product_catalog` (read db): one denormalized document per product, for browsing and search,
+ * plus its helper collection `product_catalog_activity` (one document per purchase or view batch
+ * that feeds the activity metrics, so they are recomputed exactly instead of incremented).
+ * Field meanings and metric formulas: README.md beside this file.
+ */
+import type { Decimal128 } from 'mongodb';
+import type { ProjectionCollection } from '../../../../shared/projections/projection.js';
+
+export const PRODUCT_CATALOG = 'product_catalog';
+export const PRODUCT_CATALOG_ACTIVITY = 'product_catalog_activity';
+
+export interface ProductMetrics {
+  /** ratingSum / reviewCount rounded to 2 decimals; 0 without reviews. */
+  averageRating: number;
+  reviewCount: number;
+  /** Sum of all star ratings (kept so the average is exact). */
+  ratingSum: number;
+  viewCount: number;
+  /** Units of the product in delivered orders. */
+  purchaseCount: number;
+  popularityScore: number;
+  trendingScore: number;
+}
+
+/** Per-field "last applied product version": makes `evolve` commutative within one product. */
+export type FieldVersions = Partial<
+  Record<
+    | 'created'
+    | 'name'
+    | 'description'
+    | 'brand'
+    | 'category'
+    | 'images'
+    | 'features'
+    | 'price'
+    | 'inventory'
+    | 'ratings'
+    | 'status'
+    | 'views',
+    number
+  >
+>;
+
+/**
+ * The read model as the pure code sees it (price as an exact decimal string). The stored document
+ * is the same with `price` as Decimal128 and `_id` = productId.
+ */
+export interface ProductCatalogState {
+  productId: string;
+  /** False until `catalog.product-created` has been applied (such documents are never served). */
+  listed: boolean;
+  sku: string | null;
+  name: string | null;
+  description: string | null;
+  brand: string | null;
+  category: string[];
+  /** category joined with '/', e.g. 'Electronics/Audio/Headphones' (prefix search). */
+  categoryPath: string | null;
+  price: string | null;
+  currency: string | null;
+  images: string[];
+  features: string[];
+  status: 'active' | 'discontinued' | null;
+  /** Units available to sell (the write model's inventory.quantity). */
+  stockLevel: number;
+  reserved: number;
+  inStock: boolean;
+  slug: string | null;
+  searchKeywords: string[];
+  metrics: ProductMetrics;
+  fieldVersions: FieldVersions;
+  /** writeModelVersion: the highest product aggregateVersion applied; viewsVersion: same for views. */
+  lastSyncedFrom: { writeModelVersion: number; viewsVersion: number };
+  createdAt: Date | null;
+  /** occurredAt of the event with the highest product version applied. */
+  updatedAt: Date | null;
+}
+
+export type ProductCatalogDocument = Omit<ProductCatalogState, 'price'> & {
+  _id: string;
+  price: Decimal128 | null;
+  /** Optimistic-concurrency counter of the projection's read-modify-write; not part of the model. */
+  rev: number;
+};
+
+/** One contribution to the activity metrics; `_id` makes each source fact count once. */
+export interface ProductActivity {
+  /** `purchase:<orderId>:<productId>` or `view:<views aggregateId>:<version>`. */
+  _id: string;
+  productId: string;
+  kind: 'purchase' | 'view';
+  /** Units purchased, or views in the batch. */
+  units: number;
+  /** When it happened (order delivered at / views batch occurredAt). */
+  at: Date;
+}
+
+export const PRODUCT_CATALOG_COLLECTIONS: readonly ProjectionCollection[] = [
+  {
+    name: PRODUCT_CATALOG,
+    verifyIgnore: ['rev'],
+    indexes: [
+      { key: { sku: 1 }, options: { name: 'sku_1' } },
+      { key: { slug: 1 }, options: { name: 'slug_1' } },
+      {
+        key: { listed: 1, categoryPath: 1, 'metrics.popularityScore': -1 },
+        options: { name: 'category_popularity' },
+      },
+      { key: { listed: 1, brand: 1, price: 1 }, options: { name: 'brand_price' } },
+      { key: { listed: 1, price: 1 }, options: { name: 'price_1' } },
+      { key: { listed: 1, 'metrics.popularityScore': -1 }, options: { name: 'popularity' } },
+      { key: { listed: 1, 'metrics.trendingScore': -1 }, options: { name: 'trending' } },
+      { key: { listed: 1, 'metrics.averageRating': -1 }, options: { name: 'rating' } },
+      { key: { features: 1 }, options: { name: 'features_1' } },
+      { key: { inStock: 1 }, options: { name: 'inStock_1' } },
+      {
+        key: { name: 'text', brand: 'text', searchKeywords: 'text', description: 'text' },
+        options: {
+          name: 'product_text',
+          weights: { name: 10, brand: 5, searchKeywords: 3, description: 1 },
+          default_language: 'english',
+        },
+      },
+    ],
+  },
+  {
+    name: PRODUCT_CATALOG_ACTIVITY,
+    indexes: [{ key: { productId: 1, _id: 1 }, options: { name: 'product_1__id_1' } }],
+  },
+];

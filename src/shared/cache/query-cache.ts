@@ -1,0 +1,180 @@
+/**
+ * The query-side cache (ARCHITECTURE.md): cache-manager 7 over Keyv, Redis (@keyv/redis) when
+ * REDIS_URL is set, an in-process Keyv Map otherwise. Only query handlers read it; projections
+ * invalidate what they change through `invalidate(keys)` (plugged into the projection runtime's
+ * `ctx.invalidate` hook by QueryCacheModule).
+ *
+ * Contract:
+ * - `getOrLoad(key, ttl, loader)` returns the cached value of `key` or runs `loader` and caches its
+ *   result for `ttl` seconds. A cache failure (Redis down) never fails a query: the loader's value
+ *   is returned and the error is counted.
+ * - `invalidate(keys)` makes every value cached under those keys unreachable, for all instances
+ *   sharing the store, before it resolves.
+ * - A value loaded before an invalidation is never served after it, even if the load finishes
+ *   after the invalidation (the usual "stale set after delete" race).
+ *
+ * How: each logical key `k` has a generation token stored under `gen:<k>`; values live under
+ * `v:<k>@<token>`. `invalidate` writes a fresh token (so the old physical keys are orphaned and
+ * expire by TTL); `getOrLoad` reads the token before running the loader and stores the result under
+ * the token it read, so a load that raced an invalidation lands under an orphaned key. The same
+ * mechanism serves lists: a list family (e.g. `products:search`) is one logical key, and each
+ * distinct query of it is `getOrLoad(family, ttl, loader, variant)`, stored under
+ * `v:<family>@<token>:<variant>`; invalidating the family drops all its variants at once.
+ * Tokens live longer than any value (GENERATION_TTL_SECONDS > MAX_TTL_SECONDS), so an expired
+ * token can never resurrect a value cached under an earlier one.
+ */
+import { randomBytes } from 'node:crypto';
+import KeyvRedis from '@keyv/redis';
+import { createCache, type Cache } from 'cache-manager';
+import { Keyv } from 'keyv';
+
+export const MAX_TTL_SECONDS = 3600;
+export const GENERATION_TTL_SECONDS = 24 * 3600;
+
+export interface QueryCacheStats {
+  hits: number;
+  misses: number;
+  invalidations: number;
+  errors: number;
+  store: 'redis' | 'memory';
+}
+
+export interface QueryCacheOptions {
+  /** redis:// or rediss:// URL; undefined = in-process memory. */
+  redisUrl?: string;
+  /** Prefix of every physical key (separates apps or test runs sharing one Redis). */
+  namespace?: string;
+  /** Called with cache errors (the cache itself never throws to callers). */
+  onError?: (error: unknown) => void;
+  /** A store operation slower than this counts as failed (an unreachable Redis must not hang queries). */
+  operationTimeoutMs?: number;
+}
+
+function freshToken(): string {
+  return `${Date.now().toString(36)}${randomBytes(6).toString('hex')}`;
+}
+
+export class QueryCache {
+  private readonly cache: Cache;
+  private readonly prefix: string;
+  private readonly onError: (error: unknown) => void;
+  private readonly timeoutMs: number;
+  private readonly counters = { hits: 0, misses: 0, invalidations: 0, errors: 0 };
+  readonly store: 'redis' | 'memory';
+
+  constructor(options: QueryCacheOptions = {}) {
+    this.prefix = options.namespace ? `${options.namespace}:` : '';
+    this.onError = options.onError ?? (() => undefined);
+    this.timeoutMs = options.operationTimeoutMs ?? 1000;
+    if (options.redisUrl) {
+      const redis = new KeyvRedis(options.redisUrl, { throwOnConnectError: false, throwOnErrors: true });
+      const keyv = new Keyv({ store: redis, useKeyPrefix: false, throwOnErrors: true });
+      // Connection errors are reported as events (and would crash the process unheard); the
+      // operations that fail because of them are counted where they fail.
+      redis.on('error', (e: unknown) => this.onError(e));
+      keyv.on('error', (e: unknown) => this.onError(e));
+      this.cache = createCache({ stores: [keyv] });
+      this.store = 'redis';
+    } else {
+      this.cache = createCache({ stores: [new Keyv({ store: new Map<string, unknown>() })] });
+      this.store = 'memory';
+    }
+    // cache-manager turns a failing `get` into a miss and only reports it as an event: count it, so
+    // that a read whose generation lookup failed is neither served from nor written to the cache.
+    this.cache.on('get', ({ error }) => {
+      if (error !== undefined) this.fail(error);
+    });
+  }
+
+  /**
+   * The cached value of `key` (+ `variant` for one member of a list family), or the loader's
+   * result, cached for `ttlSeconds` (capped at MAX_TTL_SECONDS). `undefined` from the loader is
+   * returned but not cached.
+   */
+  async getOrLoad<T>(
+    key: string,
+    ttlSeconds: number,
+    loader: () => Promise<T>,
+    variant?: string,
+  ): Promise<T> {
+    let physical: string | undefined;
+    const errorsBefore = this.counters.errors;
+    try {
+      const token = (await this.timed(this.cache.get<string>(this.genKey(key)))) ?? '0';
+      if (this.counters.errors !== errorsBefore) throw new Error('cache generation lookup failed');
+      physical = `${this.prefix}v:${key}@${token}${variant === undefined ? '' : `:${variant}`}`;
+      const cached = await this.timed(this.cache.get<{ v: T }>(physical));
+      if (cached !== undefined && cached !== null) {
+        this.counters.hits++;
+        return cached.v;
+      }
+    } catch (e) {
+      if (this.counters.errors === errorsBefore) this.fail(e);
+      physical = undefined;
+    }
+    this.counters.misses++;
+    const value = await loader();
+    if (physical !== undefined && value !== undefined) {
+      const ttl = Math.min(Math.max(1, Math.floor(ttlSeconds)), MAX_TTL_SECONDS) * 1000;
+      try {
+        await this.timed(this.cache.set(physical, { v: value }, ttl));
+      } catch (e) {
+        this.fail(e);
+      }
+    }
+    return value;
+  }
+
+  /** Makes everything cached under these logical keys (items or list families) unreachable. */
+  async invalidate(keys: readonly string[]): Promise<void> {
+    const unique = [...new Set(keys)];
+    if (unique.length === 0) return;
+    this.counters.invalidations += unique.length;
+    try {
+      await this.timed(
+        this.cache.mset(
+          unique.map((k) => ({
+            key: this.genKey(k),
+            value: freshToken(),
+            ttl: GENERATION_TTL_SECONDS * 1000,
+          })),
+        ),
+      );
+    } catch (e) {
+      this.fail(e);
+      throw e;
+    }
+  }
+
+  stats(): QueryCacheStats {
+    return { ...this.counters, store: this.store };
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.timed(this.cache.disconnect());
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  private timed<T>(op: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`cache operation timed out after ${this.timeoutMs} ms`)),
+        this.timeoutMs,
+      );
+    });
+    return Promise.race([op, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  private genKey(key: string): string {
+    return `${this.prefix}gen:${key}`;
+  }
+
+  private fail(e: unknown): void {
+    this.counters.errors++;
+    this.onError(e);
+  }
+}
