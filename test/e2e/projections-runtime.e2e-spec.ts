@@ -7,55 +7,18 @@
  */
 import { EventBus } from '@nestjs/cqrs';
 import { MongoClient, type Db } from 'mongodb';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import request from 'supertest';
 import { startEmbeddedMongo, type EmbeddedMongo } from '../../src/embedded-mongo/index.js';
-import { DomainEvent } from '../../src/shared/events/domain-event.js';
 import type { StoredEvent } from '../../src/shared/events/event-registry.js';
 import { ProjectionRegistry } from '../../src/shared/projections/projection-registry.js';
 import { ProjectionRuntime } from '../../src/shared/projections/projection-runtime.js';
-import type { Projection, ProjectionContext } from '../../src/shared/projections/projection.js';
 import { ProjectionsService } from '../../src/shared/projections/projections.service.js';
 import { startTestApp, type TestApp } from './helpers/test-app.js';
-
-const TYPE = 'test.thing-happened';
-
-class ThingHappened extends DomainEvent<{ n: number }> {
-  static readonly TYPE = TYPE;
-  readonly type = TYPE;
-  readonly aggregateType = 'thing';
-}
-
-class ThingsProjection implements Projection {
-  readonly name = 'test_things';
-  readonly handles = [TYPE];
-  readonly collections = [
-    { name: 'test_things', indexes: [{ key: { aggregateId: 1 } }], verifyIgnore: ['appliedAt'] },
-    { name: 'test_things_by_aggregate', indexes: [] },
-  ];
-  readonly failOn = new Set<number>();
-  applyCalls = 0;
-
-  async apply(e: StoredEvent, ctx: ProjectionContext): Promise<void> {
-    this.applyCalls++;
-    const n = (e.payload as { n: number }).n;
-    if (this.failOn.has(n)) throw new Error(`cannot project thing ${n}`);
-    await ctx
-      .collection('test_things')
-      .updateOne(
-        { _id: e.eventId as never },
-        { $set: { aggregateId: e.aggregateId, n, version: e.aggregateVersion, appliedAt: new Date() } },
-        { upsert: true },
-      );
-    await ctx
-      .collection('test_things_by_aggregate')
-      .updateOne(
-        { _id: e.aggregateId as never },
-        { $max: { version: e.aggregateVersion } },
-        { upsert: true },
-      );
-  }
-}
+import { ThingHappened, ThingsProjection, TYPE } from './helpers/things-projection.js';
 
 function eventDoc(aggregateId: string, version: number, n: number): StoredEvent {
   return {
@@ -298,13 +261,11 @@ describe('projection runtime', () => {
       expect([r1.status, r2.status]).toEqual([200, 200]);
       expect(r1.body.startedAt).toBe(r2.body.startedAt);
 
-      await read
-        .collection('projection_leases')
-        .insertOne({
-          _id: 'rebuild:test_things' as never,
-          holder: 'elsewhere',
-          expiresAt: new Date(Date.now() + 60_000),
-        });
+      await read.collection('projection_leases').insertOne({
+        _id: 'rebuild:test_things' as never,
+        holder: 'elsewhere',
+        expiresAt: new Date(Date.now() + 60_000),
+      });
       try {
         const busy = await request(a.t.http)
           .post('/api/admin/projections/test_things/rebuild')
@@ -369,6 +330,47 @@ describe('projection runtime', () => {
     } finally {
       await a.t.close();
       await b.t.close();
+    }
+  }, 60_000);
+  it('a lease holder process SIGKILLed: the resync stream moves to the surviving instance within seconds', async () => {
+    const childJs = path.resolve('dist/test/e2e/helpers/projection-instance.js');
+    if (!existsSync(childJs)) throw new Error(`${childJs} is missing: run \`npm run build\` first`);
+    const child = spawn(process.execPath, ['--enable-source-maps', childJs, mongo.uri, 'child-holder'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, signal) => resolve(signal)),
+    );
+    let survivor: Instance | undefined;
+    try {
+      // Let the child take the lease first (the current one is free or expires within 1.5 s).
+      await until(
+        'child holds the lease',
+        async () =>
+          (await read.collection('projection_leases').findOne({ _id: 'test_things' as never }))?.holder ===
+          'child-holder',
+        20_000,
+      ).catch((e: unknown) => {
+        throw new Error(`${String(e)}; child stderr: ${stderr}`);
+      });
+      survivor = await startInstance(mongo.uri, 'survivor');
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(survivor.runtime.resyncState('test_things').running).toBe(false); // standby
+      child.kill('SIGKILL');
+      expect(await exited).toBe('SIGKILL');
+      const t0 = Date.now();
+      await until('takeover', async () => survivor!.runtime.resyncState('test_things').running, 10_000);
+      expect(Date.now() - t0).toBeLessThan(5_000);
+      const e = eventDoc('after-kill', 1, 4000);
+      await insertEvents([e]);
+      await until('applied by the survivor', () =>
+        read.collection('test_things').findOne({ _id: e.eventId as never }),
+      );
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await survivor?.t.close();
     }
   }, 60_000);
 });
