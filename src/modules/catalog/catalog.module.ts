@@ -3,6 +3,7 @@ import { MongooseModule } from '@nestjs/mongoose';
 import type { DomainEventClass } from '../../shared/events/domain-event.js';
 import { EventRegistry } from '../../shared/events/event-registry.js';
 import { WRITE_CONNECTION } from '../../shared/persistence/connections.js';
+import { CatalogReadModule } from './catalog-read.module.js';
 import { CATALOG_EVENT_CLASSES, InventoryService } from './catalog.public.js';
 import { AddReviewHandler } from './commands/add-review/add-review.handler.js';
 import { AddReviewHttpController } from './commands/add-review/add-review.http.controller.js';
@@ -44,6 +45,7 @@ import { ProductSchema, PRODUCTS } from './persistence/product.schema.js';
       ],
       WRITE_CONNECTION,
     ),
+    CatalogReadModule,
   ],
   controllers: [
     CreateProductHttpController,

@@ -4,7 +4,7 @@ import {
   Inject,
   Logger,
   Module,
-  type OnApplicationBootstrap,
+  type OnModuleInit,
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
@@ -43,13 +43,13 @@ import { QueryCache } from './query-cache.js';
   ],
   exports: [QueryCache],
 })
-export class QueryCacheModule implements OnApplicationBootstrap, OnApplicationShutdown {
+export class QueryCacheModule implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(QueryCache) private readonly cache: QueryCache,
     private readonly moduleRef: ModuleRef,
   ) {}
 
-  onApplicationBootstrap(): void {
+  onModuleInit(): void {
     // The projection runtime is a separate module; look its registry up instead of importing the
     // module so the cache works (and is tested) without it.
     let registry: ProjectionRegistry | undefined;

@@ -1,0 +1,29 @@
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { QueryCacheModule } from '../../shared/cache/query-cache.module.js';
+import { ProjectionRegistry } from '../../shared/projections/projection-registry.js';
+import { ProductCatalogProjection } from './projections/product-catalog/product-catalog.projection.js';
+import { GetProductHandler } from './queries/get-product/get-product.handler.js';
+import { GetProductHttpController } from './queries/get-product/get-product.http.controller.js';
+import { SearchProductsHandler } from './queries/search-products/search-products.handler.js';
+import { SearchProductsHttpController } from './queries/search-products/search-products.http.controller.js';
+import { TrendingProductsHandler } from './queries/trending-products/trending-products.handler.js';
+import { TrendingProductsHttpController } from './queries/trending-products/trending-products.http.controller.js';
+
+/**
+ * The catalog's read side: the `product_catalog` projection (registered with the projection
+ * runtime) and the product queries (cache first, then `product_catalog`; never the write model).
+ * Imported by CatalogModule.
+ */
+@Module({
+  imports: [QueryCacheModule],
+  // Order matters: the literal paths must be registered before GET /api/products/:id.
+  controllers: [SearchProductsHttpController, TrendingProductsHttpController, GetProductHttpController],
+  providers: [GetProductHandler, SearchProductsHandler, TrendingProductsHandler],
+})
+export class CatalogReadModule implements OnModuleInit {
+  constructor(private readonly projections: ProjectionRegistry) {}
+
+  onModuleInit(): void {
+    this.projections.register(new ProductCatalogProjection());
+  }
+}
