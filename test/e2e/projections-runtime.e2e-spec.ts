@@ -2,8 +2,9 @@
  * The projection runtime with a tiny test projection ('test_things': one document per event plus
  * a per-aggregate max version), on a shared embedded server so several app instances (and
  * restarts) use the same databases: fast path, resync path (events inserted into domain_events
- * without publishing), restart from the checkpoint, history loss (tiny oplog) recovered by a scan,
- * dead letters (retry, discard), rebuild + verify, lease takeover between two instances.
+ * without publishing), restart from the checkpoint, history loss (tiny oplog) and an invalidated
+ * stream recovered by a scan, dead letters (retry, discard), rebuild + verify, one rebuild at a
+ * time, lease takeover between two instances (in process, and a SIGKILLed child process).
  */
 import { EventBus } from '@nestjs/cqrs';
 import { MongoClient, type Db } from 'mongodb';
@@ -375,7 +376,7 @@ describe('projection runtime', () => {
   }, 60_000);
 });
 
-describe('projection runtime: change-stream history lost', () => {
+describe('projection runtime: the change stream cannot resume', () => {
   it('recovers by scanning domain_events from the checkpoint, then streams again; verify = 0', async () => {
     process.env.PROJECTION_INSTANCE_ID = 'history-a';
     const mongo = await startEmbeddedMongo({ logLevel: 'warn', oplogSizeMB: 0.05 });
@@ -427,6 +428,36 @@ describe('projection runtime: change-stream history lost', () => {
       delete process.env.PROJECTION_INSTANCE_ID;
     }
   }, 90_000);
+
+  it('an invalidated stream (domain_events renamed away and recreated) recovers by scanning, then streams again', async () => {
+    const mongo = await startEmbeddedMongo({ logLevel: 'warn' });
+    const client = await MongoClient.connect(mongo.uri);
+    const write = client.db('app');
+    const read = client.db('app_read');
+    try {
+      const i = await startInstance(mongo.uri, 'invalidate-a');
+      try {
+        await insertEvents(write, [eventDoc('inv-0', 1, 1)]);
+        await until('first event', async () => (await read.collection('test_things').countDocuments()) === 1);
+        const scansBefore = i.runtime.resyncState('test_things').scans;
+        // Renaming the watched collection invalidates the stream (an archive + a fresh log).
+        await write.collection('domain_events').rename('domain_events_archived');
+        const later = [1, 2, 3].map((v) => eventDoc('inv-1', v, 10 + v));
+        await insertEvents(write, later);
+        await until(
+          'events after the invalidate applied',
+          async () => (await read.collection('test_things').countDocuments({ aggregateId: 'inv-1' })) === 3,
+        );
+        expect(i.runtime.resyncState('test_things').scans).toBeGreaterThan(scansBefore);
+      } finally {
+        await i.t.close();
+      }
+    } finally {
+      await client.close();
+      await mongo.stop();
+      delete process.env.PROJECTION_INSTANCE_ID;
+    }
+  }, 60_000);
 
   async function insertEvents(write: Db, events: StoredEvent[]): Promise<void> {
     await write.collection('domain_events').insertMany(events.map((e) => ({ ...e })));
