@@ -22,6 +22,7 @@ import { GetOrdersSummaryHandler } from './queries/get-orders-summary/get-orders
 import { GetOrdersSummaryHttpController } from './queries/get-orders-summary/get-orders-summary.http.controller.js';
 import { ListCustomerOrdersHandler } from './queries/list-customer-orders/list-customer-orders.handler.js';
 import { ListCustomerOrdersHttpController } from './queries/list-customer-orders/list-customer-orders.http.controller.js';
+import { OrderQueryCache } from './queries/order-query-cache.js';
 import { OrdersReadRepository } from './queries/orders-read.repository.js';
 import { ReadYourWrites } from './queries/read-your-writes.js';
 import { SearchOrdersHandler } from './queries/search-orders/search-orders.handler.js';
@@ -55,6 +56,7 @@ import { ProjectionRegistry } from '../../shared/projections/projection-registry
     UpdateOrderStatusHandler,
     CancelOrderHandler,
     OrdersReadRepository,
+    OrderQueryCache,
     ReadYourWrites,
     GetOrderHandler,
     ListCustomerOrdersHandler,

@@ -74,6 +74,12 @@ export class OrdersReadRepository {
     return { items, total };
   }
 
+  /** The current status of a placed order, or undefined. */
+  async orderStatus(orderId: string): Promise<string | undefined> {
+    const d = await this.orders.findOne({ $and: [PLACED, { _id: orderId }] }, { projection: { status: 1 } });
+    return d?.status;
+  }
+
   /** The version of the order the read model reflects (0: not projected). */
   async orderVersion(orderId: string): Promise<number> {
     const d = await this.orders.findOne(

@@ -71,11 +71,16 @@ export class ReadYourWrites {
     return (await this.repo.orderVersion(orderId)) >= version;
   }
 
-  /** Waits for the request's token (if any) and sets `X-Consistency` on the response. */
-  async forRequest(req: Request, res: Response, model: ReadModel = 'orders_read'): Promise<void> {
+  /** Waits for the request's token (if any), sets `X-Consistency` on the response and returns it. */
+  async forRequest(
+    req: Request,
+    res: Response,
+    model: ReadModel = 'orders_read',
+  ): Promise<Consistency | null> {
     const header = req.headers[CONSISTENCY_TOKEN_HEADER];
     const token = Array.isArray(header) ? header[0] : header;
     const result = await this.await(token, model);
     if (result !== null) res.setHeader(CONSISTENCY_HEADER, result);
+    return result;
   }
 }

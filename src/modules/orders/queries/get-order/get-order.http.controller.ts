@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { CurrentPrincipal } from '../../../../shared/auth/auth.decorators.js';
 import type { Principal } from '../../../../shared/auth/jwt.js';
 import { orderNotFound } from '../../orders.errors.js';
-import { toOrderResponse, type OrderResponseDto } from '../order.response.dto.js';
+import type { OrderResponseDto } from '../order.response.dto.js';
 import { ReadYourWrites } from '../read-your-writes.js';
 import { GetOrderQuery } from './get-order.query.js';
 
@@ -26,9 +26,9 @@ export class GetOrderHttpController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<OrderResponseDto> {
     if (!ORDER_ID_PATTERN.test(id)) throw orderNotFound(id);
-    await this.consistency.forRequest(req, res);
-    const doc = await this.queryBus.execute(new GetOrderQuery(id, principal));
-    if (!doc) throw orderNotFound(id);
-    return toOrderResponse(doc);
+    const consistency = await this.consistency.forRequest(req, res);
+    const order = await this.queryBus.execute(new GetOrderQuery(id, principal, consistency !== null));
+    if (!order) throw orderNotFound(id);
+    return order;
   }
 }

@@ -2,8 +2,7 @@ import { Controller, Get, Query as QueryParams, Req, Res } from '@nestjs/common'
 import { QueryBus } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
 import { Roles } from '../../../../shared/auth/auth.decorators.js';
-import { summarize } from '../../projections/orders-summary/orders-summary.evolve.js';
-import { toSummaryResponse, type OrdersSummaryResponseDto } from '../order.response.dto.js';
+import type { OrdersSummaryResponseDto } from '../order.response.dto.js';
 import { ReadYourWrites } from '../read-your-writes.js';
 import { GetOrdersSummaryQuery } from './get-orders-summary.query.js';
 import { GetOrdersSummaryRequestDto } from './get-orders-summary.request.dto.js';
@@ -23,8 +22,7 @@ export class GetOrdersSummaryHttpController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<OrdersSummaryResponseDto> {
-    await this.consistency.forRequest(req, res, 'orders_summary');
-    const doc = await this.queryBus.execute(new GetOrdersSummaryQuery(params.date));
-    return toSummaryResponse(doc ?? summarize(params.date, []));
+    const consistency = await this.consistency.forRequest(req, res, 'orders_summary');
+    return this.queryBus.execute(new GetOrdersSummaryQuery(params.date, consistency !== null));
   }
 }

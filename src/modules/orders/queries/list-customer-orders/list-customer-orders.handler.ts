@@ -1,14 +1,33 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Filter, Sort } from 'mongodb';
+import { ttlForOrderStatus } from '../../../../shared/cache/cache-ttl.js';
 import type { OrdersReadDoc } from '../../projections/orders-read/orders-read.evolve.js';
+import { toOrderResponse } from '../order.response.dto.js';
+import { OrderQueryCache } from '../order-query-cache.js';
 import { OrdersReadRepository } from '../orders-read.repository.js';
 import { ListCustomerOrdersQuery, type OrderPage } from './list-customer-orders.query.js';
 
 @QueryHandler(ListCustomerOrdersQuery)
 export class ListCustomerOrdersHandler implements IQueryHandler<ListCustomerOrdersQuery> {
-  constructor(private readonly repo: OrdersReadRepository) {}
+  constructor(
+    private readonly repo: OrdersReadRepository,
+    private readonly cache: OrderQueryCache,
+  ) {}
 
-  execute({ customerId, filter: f }: ListCustomerOrdersQuery): Promise<OrderPage> {
+  /** Cache first: family `customer-orders:<customerId>`, one variant per filter and page. */
+  execute({ customerId, filter: f, bypassCache }: ListCustomerOrdersQuery): Promise<OrderPage> {
+    return this.cache.load(
+      `customer-orders:${customerId}`,
+      ttlForOrderStatus(f.status),
+      () => this.load(customerId, f),
+      {
+        variant: JSON.stringify(f),
+        bypass: bypassCache,
+      },
+    );
+  }
+
+  private async load(customerId: string, f: ListCustomerOrdersQuery['filter']): Promise<OrderPage> {
     const filter: Filter<OrdersReadDoc> = { 'customer.customerId': customerId };
     if (f.status) filter.status = f.status;
     if (f.from || f.to)
@@ -16,6 +35,7 @@ export class ListCustomerOrdersHandler implements IQueryHandler<ListCustomerOrde
     const dir = f.order === 'asc' ? 1 : -1;
     const sort: Sort =
       f.sort === 'total' ? { 'amounts.total': dir, createdAt: dir, _id: 1 } : { createdAt: dir, _id: 1 };
-    return this.repo.page(filter, sort, f.limit, f.offset);
+    const page = await this.repo.page(filter, sort, f.limit, f.offset);
+    return { items: page.items.map(toOrderResponse), total: page.total };
   }
 }

@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { AppError } from '../../../../shared/errors/app-error.js';
 import { CustomerAccessGuard } from '../../../customers/commands/customer-access.guard.js';
 import { CUSTOMER_ID_PATTERN } from '../../../customers/customers.public.js';
-import { pagination, toOrderResponse, type OrderListResponseDto } from '../order.response.dto.js';
+import { pagination, type OrderListResponseDto } from '../order.response.dto.js';
 import { ReadYourWrites } from '../read-your-writes.js';
 import { ListCustomerOrdersQuery } from './list-customer-orders.query.js';
 import { ListCustomerOrdersRequestDto } from './list-customer-orders.request.dto.js';
@@ -47,20 +47,24 @@ export class ListCustomerOrdersHttpController {
         { field: 'id', errors: ['id must be a customer id (cus_<uuid>)'] },
       ]);
     const { from, to } = dateBounds(params.fromDate, params.toDate);
-    await this.consistency.forRequest(req, res);
+    const consistency = await this.consistency.forRequest(req, res);
     const page = await this.queryBus.execute(
-      new ListCustomerOrdersQuery(customerId, {
-        status: params.status,
-        from,
-        to,
-        sort: params.sort,
-        order: params.order,
-        limit: params.limit,
-        offset: params.offset,
-      }),
+      new ListCustomerOrdersQuery(
+        customerId,
+        {
+          status: params.status,
+          from,
+          to,
+          sort: params.sort,
+          order: params.order,
+          limit: params.limit,
+          offset: params.offset,
+        },
+        consistency !== null,
+      ),
     );
     return {
-      items: page.items.map(toOrderResponse),
+      items: page.items,
       pagination: pagination(page.total, params.limit, params.offset),
     };
   }

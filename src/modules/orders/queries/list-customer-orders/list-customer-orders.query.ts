@@ -1,9 +1,9 @@
 import { Query } from '@nestjs/cqrs';
 import type { OrderStatus } from '../../orders.public.js';
-import type { OrdersReadDoc } from '../../projections/orders-read/orders-read.evolve.js';
+import type { OrderResponseDto } from '../order.response.dto.js';
 
 export interface OrderPage {
-  items: OrdersReadDoc[];
+  items: OrderResponseDto[];
   total: number;
 }
 
@@ -20,6 +20,8 @@ export class ListCustomerOrdersQuery extends Query<OrderPage> {
       limit: number;
       offset: number;
     },
+    /** Read the read model directly (the request waited for a consistency token). */
+    readonly bypassCache = false,
   ) {
     super();
   }

@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { Roles } from '../../../../shared/auth/auth.decorators.js';
 import { AppError } from '../../../../shared/errors/app-error.js';
 import { money } from '../../../../shared/money/money.js';
-import { pagination, toOrderResponse, type OrderListResponseDto } from '../order.response.dto.js';
+import { pagination, type OrderListResponseDto } from '../order.response.dto.js';
 import { ReadYourWrites } from '../read-your-writes.js';
 import { SearchOrdersQuery } from './search-orders.query.js';
 import { SearchOrdersRequestDto } from './search-orders.request.dto.js';
@@ -32,19 +32,22 @@ export class SearchOrdersHttpController {
       throw new AppError('REQUEST.VALIDATION_FAILED', 400, 'Validation failed for minTotal', [
         { field: 'minTotal', errors: ['minTotal must not be greater than maxTotal'] },
       ]);
-    await this.consistency.forRequest(req, res);
+    const consistency = await this.consistency.forRequest(req, res);
     const page = await this.queryBus.execute(
-      new SearchOrdersQuery({
-        q: params.q,
-        status: params.status,
-        minTotal: params.minTotal,
-        maxTotal: params.maxTotal,
-        limit: params.limit,
-        offset: params.offset,
-      }),
+      new SearchOrdersQuery(
+        {
+          q: params.q,
+          status: params.status,
+          minTotal: params.minTotal,
+          maxTotal: params.maxTotal,
+          limit: params.limit,
+          offset: params.offset,
+        },
+        consistency !== null,
+      ),
     );
     return {
-      items: page.items.map(toOrderResponse),
+      items: page.items,
       pagination: pagination(page.total, params.limit, params.offset),
     };
   }

@@ -13,6 +13,8 @@ export class SearchOrdersQuery extends Query<OrderPage> {
       limit: number;
       offset: number;
     },
+    /** Read the read model directly (the request waited for a consistency token). */
+    readonly bypassCache = false,
   ) {
     super();
   }
