@@ -7,6 +7,8 @@
 import request from 'supertest';
 import { ProductViewBuffer } from '../../src/modules/catalog/commands/record-product-views/product-view.buffer.js';
 import { QueryCache } from '../../src/shared/cache/query-cache.js';
+import { ProjectionsService } from '../../src/shared/projections/projections.service.js';
+import { OrdersFixtures } from './helpers/orders-fixtures.js';
 import { startTestApp, type TestApp } from './helpers/test-app.js';
 
 interface ProductBody {
@@ -283,4 +285,63 @@ describe('query cache', () => {
     const list = (await search({ category: 'Furniture' })).body as SearchBody;
     expect(list.items.map((p) => [p.name, p.price])).toEqual([['Cached Armchair', '85.00']]);
   });
+});
+
+describe('metrics from real orders and reviews', () => {
+  it('a delivered order counts its units, a review sets the exact average, and verify finds 0 differences', async () => {
+    const fx = new OrdersFixtures(t);
+    const product = await fx.product('12.50', 5, 'Metric Mug');
+    const buyer = await fx.customer();
+    const [addressId] = buyer.addressIds;
+    const placed = await request(t.http)
+      .post('/api/orders')
+      .set('Authorization', `Bearer ${buyer.token}`)
+      .send({
+        items: [{ productId: product.productId, quantity: 2 }],
+        shippingAddressId: addressId,
+        billingAddressId: addressId,
+      })
+      .expect(202);
+    const orderId = (placed.body as { id: string }).id;
+    let version = (placed.body as { version: number }).version;
+    for (const status of ['confirmed', 'shipped', 'delivered']) {
+      const res = await request(t.http)
+        .put(`/api/orders/${orderId}/status`)
+        .set('Authorization', `Bearer ${t.adminToken}`)
+        .send({ status, version })
+        .expect(202);
+      version = (res.body as { version: number }).version;
+    }
+    const delivered = await waitFor(async () => {
+      const body = (await getProduct(product.productId)).body as ProductBody;
+      return body.metrics.purchaseCount === 2 && body;
+    });
+    expect(delivered).toMatchObject({ stockLevel: 3, metrics: { purchaseCount: 2, popularityScore: 20 } });
+    expect(delivered.metrics.trendingScore).toBeGreaterThan(0);
+
+    // The review is accepted once the catalog saw the delivery (its own saga, asynchronous).
+    await waitFor(async () => {
+      const res = await request(t.http)
+        .post(`/api/products/${product.productId}/reviews`)
+        .set('Authorization', `Bearer ${buyer.token}`)
+        .send({ rating: 4, title: 'Good', body: 'Solid mug.' });
+      return res.status === 202;
+    });
+    const reviewed = await waitFor(async () => {
+      const body = (await getProduct(product.productId)).body as ProductBody & {
+        metrics: { averageRating: number; reviewCount: number };
+      };
+      return body.metrics.reviewCount === 1 && body;
+    });
+    // 10 × 2 units + 0 views + 4 stars
+    expect(reviewed.metrics).toMatchObject({
+      averageRating: 4,
+      reviewCount: 1,
+      purchaseCount: 2,
+      popularityScore: 24,
+    });
+
+    const [report] = await t.app.get(ProjectionsService).verify('product_catalog');
+    expect(report).toMatchObject({ projection: 'product_catalog', differences: 0 });
+  }, 30_000);
 });
