@@ -4,6 +4,7 @@
  */
 import request from 'supertest';
 import { Dec } from '../../src/shared/money/money.js';
+import { QueryCache } from '../../src/shared/cache/query-cache.js';
 import { UnitOfWork } from '../../src/shared/persistence/unit-of-work.js';
 import { ProjectionsService } from '../../src/shared/projections/projections.service.js';
 import { OrdersFixtures, type FixtureCustomer, type FixtureProduct } from './helpers/orders-fixtures.js';
@@ -215,6 +216,30 @@ describe('order queries (e2e)', () => {
       expect(res.status).toBe(200);
       expect(res.headers['x-consistency']).toBe('stale');
       expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
+    });
+  });
+
+  describe('cache', () => {
+    it('a cached order and list show a status change on the next queries, without waiting for a TTL', async () => {
+      const cache = t.app.get(QueryCache);
+      const o = await placeAndRead(alice, [{ productId: tea.productId, quantity: 1 }]);
+      const listUrl = `/api/customers/${alice.customerId}/orders?limit=100`;
+      await getOrder(o.orderId, alice.token);
+      await request(t.http).get(listUrl).set(auth(alice.token));
+      const hitsBefore = cache.stats().hits;
+      expect(((await getOrder(o.orderId, alice.token)).body as OrderBody).status).toBe('pending');
+      await request(t.http).get(listUrl).set(auth(alice.token));
+      expect(cache.stats().hits).toBeGreaterThan(hitsBefore);
+      await setStatus(o.orderId, 'confirmed', 1);
+      const started = Date.now();
+      const seen = await eventually(
+        async () => ((await getOrder(o.orderId, alice.token)).body as OrderBody).status,
+        (s) => s === 'confirmed',
+      );
+      expect(seen).toBe('confirmed');
+      const list = (await request(t.http).get(listUrl).set(auth(alice.token))).body as ListBody;
+      expect(list.items.find((i) => i.orderId === o.orderId)?.status).toBe('confirmed');
+      expect(Date.now() - started).toBeLessThan(5000);
     });
   });
 
