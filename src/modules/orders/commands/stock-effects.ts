@@ -8,7 +8,8 @@ import type { Order } from '../domain/order.aggregate.js';
  * reservation (reserved -= n), cancelling releases it (quantity += n, reserved -= n); the other
  * transitions leave stock alone. Together with placing (reserve) this keeps the invariant:
  * reserved = Σ quantities of the product in pending and confirmed orders.
- * Returns the catalog's events, which the caller appends with the order's own.
+ * Call it right after the order's status changed (it reads the new status). Returns the catalog's
+ * events, which the caller appends with the order's own.
  */
 export async function applyStockEffect(
   inventory: InventoryService,
