@@ -7,7 +7,13 @@
 import request from 'supertest';
 import { ProductViewBuffer } from '../../src/modules/catalog/commands/record-product-views/product-view.buffer.js';
 import { QueryCache } from '../../src/shared/cache/query-cache.js';
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
+import type { StoredEvent } from '../../src/shared/events/event-registry.js';
+import { ProjectionRegistry } from '../../src/shared/projections/projection-registry.js';
+import { ProjectionRuntime } from '../../src/shared/projections/projection-runtime.js';
 import { ProjectionsService } from '../../src/shared/projections/projections.service.js';
+import { READ_CONNECTION, WRITE_CONNECTION } from '../../src/shared/persistence/connections.js';
 import { OrdersFixtures } from './helpers/orders-fixtures.js';
 import { startTestApp, type TestApp } from './helpers/test-app.js';
 
@@ -344,4 +350,37 @@ describe('metrics from real orders and reviews', () => {
     const [report] = await t.app.get(ProjectionsService).verify('product_catalog');
     expect(report).toMatchObject({ projection: 'product_catalog', differences: 0 });
   }, 30_000);
+});
+
+describe('concurrent appliers on MongoDB', () => {
+  it('four appliers replaying every event at once, each in its own shuffled order with duplicates, build the live read model', async () => {
+    const projection = t.app.get(ProjectionRegistry).get('product_catalog')!;
+    const write = t.app.get<Connection>(getConnectionToken(WRITE_CONNECTION));
+    const read = t.app.get<Connection>(getConnectionToken(READ_CONNECTION));
+    const events = await write
+      .collection<StoredEvent>('domain_events')
+      .find({ type: { $in: [...projection.handles] } }, { projection: { _id: 0 } })
+      .toArray();
+    expect(events.length).toBeGreaterThan(15);
+    const suffix = '_concurrency_test';
+    const ctx = t.app.get(ProjectionRuntime).context(projection, 'verify', suffix);
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const shuffled = () => [...events, ...events.slice(0, 10)].sort(() => random() - 0.5);
+    await Promise.all(
+      [0, 1, 2, 3].map(async () => {
+        for (const e of shuffled()) await projection.apply(e, ctx);
+      }),
+    );
+    const strip = (docs: Record<string, unknown>[]) =>
+      docs.map(({ rev, ...rest }) => {
+        void rev;
+        return rest;
+      });
+    const live = await read.collection('product_catalog').find({}).sort({ _id: 1 }).toArray();
+    const replayed = await read.collection(`product_catalog${suffix}`).find({}).sort({ _id: 1 }).toArray();
+    expect(strip(replayed)).toEqual(strip(live));
+    await read.collection(`product_catalog${suffix}`).drop();
+    await read.collection(`product_catalog_activity${suffix}`).drop();
+  }, 60_000);
 });
