@@ -13,10 +13,11 @@
  * Why the helpers: fan-out pushes a ref's *current merged state* (never a single event's values) to
  * every order that embeds an older copy, and an order placed (or projected) after a change takes the
  * current ref state. So a duplicate, late or out-of-order customer / product event can never roll an
- * embedded copy back. Each merged group keeps the aggregate version that last set it; an embedded copy
- * stores a `stamp` (the sum of the group versions it was copied from), which strictly grows with every
- * change of the ref, so "update only where the embedded stamp is lower" is a version guard that is
- * exact whatever the order of events.
+ * embedded copy back. Each merged group keeps the aggregate version that last set it, and the copy in
+ * an order remembers the versions it was taken from: the customer's `profileVersion` / `vipVersion`,
+ * each address's `version`, and per line a `productStamp` (the sum of the product's field versions,
+ * which strictly grows with every change of the ref). "Update only where the embedded version is
+ * lower" is then a version guard that is exact whatever the order of events.
  *
  * Order events: `lastSyncedFrom.writeModelVersion` is the highest version N such that versions 1..N
  * of the order have all been applied; an event with a version already applied is a no-op. A status
@@ -87,7 +88,7 @@ export interface EmbeddedCustomer {
   profileVersion: number;
   /** Customer version that last set vipStatus (0: the order's snapshot). */
   vipVersion: number;
-  /** profileVersion + vipVersion: the fan-out guard. */
+  /** profileVersion + vipVersion (grows with every change copied in). */
   stamp: number;
 }
 
