@@ -384,3 +384,36 @@ describe('concurrent appliers on MongoDB', () => {
     await read.collection(`product_catalog_activity${suffix}`).drop();
   }, 60_000);
 });
+
+describe('read-your-writes (X-Consistency-Token)', () => {
+  it('a query sent with the command response token reflects that command, every time (200 iterations)', async () => {
+    const id = await create({ name: 'RYW Kettle', brand: 'Boil', category: ['Kitchen'], price: '30.00' });
+    await getProduct(id).expect(200); // warm the cache with the old state
+    await search({ category: 'Kitchen' }).expect(200);
+    for (let i = 1; i <= 200; i++) {
+      const price = `${30 + i}.00`;
+      const res = await request(t.http)
+        .patch(`/api/products/${id}`)
+        .set('Authorization', `Bearer ${t.adminToken}`)
+        .send(i % 2 ? { price } : { price, name: `RYW Kettle ${i}` })
+        .expect(202);
+      const token = (res.body as { consistencyToken: string }).consistencyToken;
+      expect(token).toMatch(new RegExp(`^${id}@\\d+$`));
+      const got = await getProduct(id).set('X-Consistency-Token', token).expect(200);
+      expect(got.headers['x-consistency']).toBe('fresh');
+      expect((got.body as ProductBody).price).toBe(price);
+      if (i % 50 === 0) {
+        const list = await search({ category: 'Kitchen' }).set('X-Consistency-Token', token).expect(200);
+        expect((list.body as SearchBody).items.map((p) => p.price)).toEqual([price]);
+      }
+    }
+  }, 60_000);
+
+  it('no token: no header; another aggregate: not-applicable; malformed: 400', async () => {
+    const id = await create({ name: 'RYW Toaster', brand: 'Boil', category: ['Kitchen'], price: '20.00' });
+    expect((await getProduct(id).expect(200)).headers['x-consistency']).toBeUndefined();
+    const other = await getProduct(id).set('X-Consistency-Token', 'cus_someone@3').expect(200);
+    expect(other.headers['x-consistency']).toBe('not-applicable');
+    await getProduct(id).set('X-Consistency-Token', 'garbage').expect(400);
+  });
+});

@@ -2,6 +2,7 @@ import { Module, type OnModuleInit } from '@nestjs/common';
 import { QueryCacheModule } from '../../shared/cache/query-cache.module.js';
 import { ProjectionRegistry } from '../../shared/projections/projection-registry.js';
 import { ProductCatalogProjection } from './projections/product-catalog/product-catalog.projection.js';
+import { ProductReadYourWrites } from './queries/product-read-your-writes.js';
 import { GetProductHandler } from './queries/get-product/get-product.handler.js';
 import { GetProductHttpController } from './queries/get-product/get-product.http.controller.js';
 import { SearchProductsHandler } from './queries/search-products/search-products.handler.js';
@@ -18,7 +19,7 @@ import { TrendingProductsHttpController } from './queries/trending-products/tren
   imports: [QueryCacheModule],
   // Order matters: the literal paths must be registered before GET /api/products/:id.
   controllers: [SearchProductsHttpController, TrendingProductsHttpController, GetProductHttpController],
-  providers: [GetProductHandler, SearchProductsHandler, TrendingProductsHandler],
+  providers: [GetProductHandler, SearchProductsHandler, TrendingProductsHandler, ProductReadYourWrites],
 })
 export class CatalogReadModule implements OnModuleInit {
   constructor(private readonly projections: ProjectionRegistry) {}

@@ -75,7 +75,7 @@ export function emptyProductState(productId: string): ProductCatalogState {
       trendingScore: 0,
     },
     fieldVersions: {},
-    lastSyncedFrom: { writeModelVersion: 0, viewsVersion: 0 },
+    lastSyncedFrom: { writeModelVersion: 0, appliedThrough: 0, pendingVersions: [], viewsVersion: 0 },
     createdAt: null,
     updatedAt: null,
   };
@@ -178,9 +178,15 @@ export function evolve(state: ProductCatalogState | null, event: StoredEvent): P
     default:
       return derive(s);
   }
-  if (v > s.lastSyncedFrom.writeModelVersion) {
-    s.lastSyncedFrom.writeModelVersion = v;
+  const synced = s.lastSyncedFrom;
+  if (v > synced.writeModelVersion) {
+    synced.writeModelVersion = v;
     s.updatedAt = new Date(event.occurredAt);
+  }
+  if (v > synced.appliedThrough && !synced.pendingVersions.includes(v)) {
+    const pending = new Set([...synced.pendingVersions, v]);
+    while (pending.delete(synced.appliedThrough + 1)) synced.appliedThrough++;
+    synced.pendingVersions = [...pending].sort((a, b) => a - b);
   }
   return derive(s);
 }

@@ -118,7 +118,7 @@ describe('product_catalog projection', () => {
       stockLevel: 8,
       inStock: true,
       slug: 'sonic-anc-700-hp-1',
-      lastSyncedFrom: { writeModelVersion: 8, viewsVersion: 2 },
+      lastSyncedFrom: { writeModelVersion: 8, appliedThrough: 8, pendingVersions: [], viewsVersion: 2 },
     });
     expect(p.searchKeywords).toEqual(
       expect.arrayContaining(['sonic', 'anc', '700', 'audio', 'wireless', 'hp-1']),
@@ -162,6 +162,21 @@ describe('product_catalog projection', () => {
   it('a product known only from purchases or views stays unlisted until it is created', async () => {
     const store = await project(history().filter((e) => e.type !== 'catalog.product-created'));
     expect(store.products.get(Q)!.state).toMatchObject({ listed: false, metrics: { purchaseCount: 5 } });
+  });
+
+  it('appliedThrough only moves past a version once every version below it is applied', async () => {
+    const [c, u2, p3, r4] = history();
+    const store = await project([c, p3, r4]);
+    expect(store.products.get(P)!.state.lastSyncedFrom).toMatchObject({
+      writeModelVersion: 4,
+      appliedThrough: 1,
+      pendingVersions: [3, 4],
+    });
+    await applyToStore(store, u2);
+    expect(store.products.get(P)!.state.lastSyncedFrom).toMatchObject({
+      appliedThrough: 4,
+      pendingVersions: [],
+    });
   });
 
   it('an older update of a field does not overwrite a newer one', async () => {

@@ -70,8 +70,18 @@ export interface ProductCatalogState {
   searchKeywords: string[];
   metrics: ProductMetrics;
   fieldVersions: FieldVersions;
-  /** writeModelVersion: the highest product aggregateVersion applied; viewsVersion: same for views. */
-  lastSyncedFrom: { writeModelVersion: number; viewsVersion: number };
+  /**
+   * writeModelVersion: the highest product aggregateVersion applied; appliedThrough: the highest n
+   * such that every version 1..n is applied (read-your-writes waits on it); pendingVersions: the
+   * applied versions above appliedThrough + 1 (empty unless events arrived out of order);
+   * viewsVersion: the highest views-aggregate version applied.
+   */
+  lastSyncedFrom: {
+    writeModelVersion: number;
+    appliedThrough: number;
+    pendingVersions: number[];
+    viewsVersion: number;
+  };
   createdAt: Date | null;
   /** occurredAt of the event with the highest product version applied. */
   updatedAt: Date | null;

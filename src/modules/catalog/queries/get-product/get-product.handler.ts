@@ -21,9 +21,11 @@ export class GetProductHandler implements IQueryHandler<GetProductQuery> {
   ) {}
 
   execute(query: GetProductQuery): Promise<ProductResponseDto | null> {
-    return this.cache.getOrLoad(productCacheKey(query.productId), DEFAULT_TTL_SECONDS, async () => {
+    const load = async (): Promise<ProductResponseDto | null> => {
       const doc = await productCatalog(this.connection).findOne({ ...LISTED, _id: query.productId });
       return doc ? toProductResponse(doc) : null;
-    });
+    };
+    if (query.bypassCache) return load();
+    return this.cache.getOrLoad(productCacheKey(query.productId), DEFAULT_TTL_SECONDS, load);
   }
 }

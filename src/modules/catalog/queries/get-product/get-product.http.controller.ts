@@ -1,8 +1,10 @@
-import { Controller, Get, Param } from '@nestjs/common';
+import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
+import type { Request, Response } from 'express';
 import { Public } from '../../../../shared/auth/auth.decorators.js';
 import { invalidProductId, productNotFound } from '../../catalog.errors.js';
 import { PRODUCT_ID_PATTERN } from '../../catalog.public.js';
+import { ProductReadYourWrites } from '../product-read-your-writes.js';
 import type { ProductResponseDto } from '../product.response.dto.js';
 import { GetProductQuery } from './get-product.query.js';
 
@@ -13,13 +15,21 @@ import { GetProductQuery } from './get-product.query.js';
  */
 @Controller('api/products')
 export class GetProductHttpController {
-  constructor(private readonly queryBus: QueryBus) {}
+  constructor(
+    private readonly queryBus: QueryBus,
+    private readonly consistency: ProductReadYourWrites,
+  ) {}
 
   @Public()
   @Get(':id')
-  async get(@Param('id') id: string): Promise<ProductResponseDto> {
+  async get(
+    @Param('id') id: string,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ProductResponseDto> {
     if (!PRODUCT_ID_PATTERN.test(id)) throw invalidProductId(id);
-    const product = await this.queryBus.execute(new GetProductQuery(id));
+    const bypassCache = await this.consistency.forRequest(req, res);
+    const product = await this.queryBus.execute(new GetProductQuery(id, bypassCache));
     if (!product) throw productNotFound(id);
     return product;
   }

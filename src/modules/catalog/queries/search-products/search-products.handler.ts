@@ -61,7 +61,8 @@ export class SearchProductsHandler implements IQueryHandler<SearchProductsQuery>
     private readonly cache: QueryCache,
   ) {}
 
-  execute({ criteria }: SearchProductsQuery): Promise<ProductSearchResult> {
+  execute({ criteria, bypassCache }: SearchProductsQuery): Promise<ProductSearchResult> {
+    if (bypassCache) return this.load(criteria);
     return this.cache.getOrLoad(
       PRODUCT_SEARCH_FAMILY,
       DEFAULT_TTL_SECONDS,

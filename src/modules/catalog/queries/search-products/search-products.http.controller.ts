@@ -1,8 +1,10 @@
-import { Controller, Get, Query as QueryParams } from '@nestjs/common';
+import { Controller, Get, Query as QueryParams, Req, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
+import type { Request, Response } from 'express';
 import { Public } from '../../../../shared/auth/auth.decorators.js';
 import { badRequest } from '../../../../shared/errors/app-error.js';
 import { money } from '../../../../shared/money/money.js';
+import { ProductReadYourWrites } from '../product-read-your-writes.js';
 import { SearchProductsQuery, type ProductSearchResult } from './search-products.query.js';
 import { SearchProductsRequestDto } from './search-products.request.dto.js';
 
@@ -13,11 +15,18 @@ import { SearchProductsRequestDto } from './search-products.request.dto.js';
  */
 @Controller('api/products')
 export class SearchProductsHttpController {
-  constructor(private readonly queryBus: QueryBus) {}
+  constructor(
+    private readonly queryBus: QueryBus,
+    private readonly consistency: ProductReadYourWrites,
+  ) {}
 
   @Public()
   @Get('search')
-  search(@QueryParams() p: SearchProductsRequestDto): Promise<ProductSearchResult> {
+  async search(
+    @QueryParams() p: SearchProductsRequestDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ProductSearchResult> {
     if (p.minPrice !== undefined && p.maxPrice !== undefined && money(p.minPrice).gt(money(p.maxPrice))) {
       throw badRequest('CATALOG.INVALID_SEARCH', 'minPrice must not be greater than maxPrice', {
         minPrice: p.minPrice,
@@ -29,24 +38,28 @@ export class SearchProductsHttpController {
       throw badRequest('CATALOG.INVALID_SEARCH', 'sortBy=relevance needs a search text q');
     }
     const sortBy = p.sortBy ?? (q !== undefined ? 'relevance' : 'popularity');
+    const bypassCache = await this.consistency.forRequest(req, res);
     const category = p.category
       ?.split('/')
       .map((s) => s.trim())
       .filter((s) => s.length > 0);
     return this.queryBus.execute(
-      new SearchProductsQuery({
-        q,
-        category: category && category.length > 0 ? category : undefined,
-        brand: p.brand,
-        minPrice: p.minPrice,
-        maxPrice: p.maxPrice,
-        inStock: p.inStock === undefined ? undefined : p.inStock === 'true',
-        features: p.features && p.features.length > 0 ? [...new Set(p.features)].sort() : undefined,
-        sortBy,
-        order: p.order ?? (sortBy === 'price' ? 'asc' : 'desc'),
-        limit: p.limit ?? 20,
-        offset: p.offset ?? 0,
-      }),
+      new SearchProductsQuery(
+        {
+          q,
+          category: category && category.length > 0 ? category : undefined,
+          brand: p.brand,
+          minPrice: p.minPrice,
+          maxPrice: p.maxPrice,
+          inStock: p.inStock === undefined ? undefined : p.inStock === 'true',
+          features: p.features && p.features.length > 0 ? [...new Set(p.features)].sort() : undefined,
+          sortBy,
+          order: p.order ?? (sortBy === 'price' ? 'asc' : 'desc'),
+          limit: p.limit ?? 20,
+          offset: p.offset ?? 0,
+        },
+        bypassCache,
+      ),
     );
   }
 }

@@ -24,7 +24,11 @@ export interface ProductSearchResult {
 
 /** Active products of `product_catalog` matching every given criterion. */
 export class SearchProductsQuery extends Query<ProductSearchResult> {
-  constructor(readonly criteria: ProductSearchCriteria) {
+  constructor(
+    readonly criteria: ProductSearchCriteria,
+    /** Read `product_catalog` directly (read-your-writes), not the cache. */
+    readonly bypassCache = false,
+  ) {
     super();
   }
 }

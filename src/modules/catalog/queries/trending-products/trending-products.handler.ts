@@ -18,28 +18,25 @@ export class TrendingProductsHandler implements IQueryHandler<TrendingProductsQu
 
   execute(q: TrendingProductsQuery): Promise<{ items: ProductResponseDto[] }> {
     const variant = JSON.stringify({ limit: q.limit, category: q.category ?? null });
-    return this.cache.getOrLoad(
-      PRODUCT_TRENDING_FAMILY,
-      DEFAULT_TTL_SECONDS,
-      async () => {
-        const filter = {
-          ...searchFilter({
-            category: q.category,
-            sortBy: 'trending',
-            order: 'desc',
-            limit: q.limit,
-            offset: 0,
-          }),
-          'metrics.trendingScore': { $gt: 0 },
-        };
-        const docs = await productCatalog(this.connection)
-          .find(filter)
-          .sort({ 'metrics.trendingScore': -1, _id: 1 })
-          .limit(q.limit)
-          .toArray();
-        return { items: docs.map(toProductResponse) };
-      },
-      variant,
-    );
+    const load = async (): Promise<{ items: ProductResponseDto[] }> => {
+      const filter = {
+        ...searchFilter({
+          category: q.category,
+          sortBy: 'trending',
+          order: 'desc',
+          limit: q.limit,
+          offset: 0,
+        }),
+        'metrics.trendingScore': { $gt: 0 },
+      };
+      const docs = await productCatalog(this.connection)
+        .find(filter)
+        .sort({ 'metrics.trendingScore': -1, _id: 1 })
+        .limit(q.limit)
+        .toArray();
+      return { items: docs.map(toProductResponse) };
+    };
+    if (q.bypassCache) return load();
+    return this.cache.getOrLoad(PRODUCT_TRENDING_FAMILY, DEFAULT_TTL_SECONDS, load, variant);
   }
 }

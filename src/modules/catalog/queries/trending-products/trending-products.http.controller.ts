@@ -1,6 +1,8 @@
-import { Controller, Get, Query as QueryParams } from '@nestjs/common';
+import { Controller, Get, Query as QueryParams, Req, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
+import type { Request, Response } from 'express';
 import { Public } from '../../../../shared/auth/auth.decorators.js';
+import { ProductReadYourWrites } from '../product-read-your-writes.js';
 import type { ProductResponseDto } from '../product.response.dto.js';
 import { TrendingProductsQuery } from './trending-products.query.js';
 import { TrendingProductsRequestDto } from './trending-products.request.dto.js';
@@ -8,17 +10,29 @@ import { TrendingProductsRequestDto } from './trending-products.request.dto.js';
 /** GET /api/products/trending (public): top N by trendingScore (README: formula). */
 @Controller('api/products')
 export class TrendingProductsHttpController {
-  constructor(private readonly queryBus: QueryBus) {}
+  constructor(
+    private readonly queryBus: QueryBus,
+    private readonly consistency: ProductReadYourWrites,
+  ) {}
 
   @Public()
   @Get('trending')
-  trending(@QueryParams() p: TrendingProductsRequestDto): Promise<{ items: ProductResponseDto[] }> {
+  async trending(
+    @QueryParams() p: TrendingProductsRequestDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<{ items: ProductResponseDto[] }> {
+    const bypassCache = await this.consistency.forRequest(req, res);
     const category = p.category
       ?.split('/')
       .map((s) => s.trim())
       .filter((s) => s.length > 0);
     return this.queryBus.execute(
-      new TrendingProductsQuery(p.limit ?? 10, category && category.length > 0 ? category : undefined),
+      new TrendingProductsQuery(
+        p.limit ?? 10,
+        category && category.length > 0 ? category : undefined,
+        bypassCache,
+      ),
     );
   }
 }

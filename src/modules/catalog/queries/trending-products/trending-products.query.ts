@@ -6,6 +6,8 @@ export class TrendingProductsQuery extends Query<{ items: ProductResponseDto[] }
   constructor(
     readonly limit: number,
     readonly category?: string[],
+    /** Read `product_catalog` directly (read-your-writes), not the cache. */
+    readonly bypassCache = false,
   ) {
     super();
   }
