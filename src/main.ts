@@ -21,12 +21,20 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
-  if (config.seedOnStart && (await isEmptyDatabase(app))) {
-    logger.log(`Empty database: adding demo data (SEED=${config.seedValue}; SEED_ON_START=false skips this)`);
-    await seedDemoData(app, { seed: config.seedValue });
-  }
+  const seed = config.seedOnStart && (await isEmptyDatabase(app));
   await app.listen(config.port);
   logger.log(`Listening on http://localhost:${config.port} (health: /health)`);
+  if (seed) {
+    // The API serves while the demo data is added (through the same commands), so a first start
+    // is usable at once; progress lines follow.
+    logger.log(
+      `Empty database: adding demo data in the background (SEED=${config.seedValue}; SEED_ON_START=false skips this)`,
+    );
+    seedDemoData(app, { seed: config.seedValue }).then(
+      () => logger.log('Demo data complete'),
+      (e: unknown) => logger.error(`Adding demo data failed: ${e instanceof Error ? e.message : String(e)}`),
+    );
+  }
 }
 
 main().catch((e: unknown) => {
