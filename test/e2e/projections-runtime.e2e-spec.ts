@@ -229,6 +229,10 @@ describe('projection runtime', () => {
           await new Promise((r) => setTimeout(r, 5));
         }
       })();
+      const invalidated: string[] = [];
+      a.t.app.get(ProjectionRegistry).setInvalidator(async (keys) => {
+        invalidated.push(...keys);
+      });
       const res = await request(a.t.http)
         .post('/api/admin/projections/test_things/rebuild?wait=true')
         .set('Authorization', `Bearer ${a.t.adminToken}`);
@@ -237,6 +241,11 @@ describe('projection runtime', () => {
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ projection: 'test_things', phase: 'done' });
       expect(res.body.processed).toBeGreaterThanOrEqual(before);
+      // the cache keys the replay touched are invalidated after the swap
+      expect(invalidated).toEqual(expect.arrayContaining(['thing:resync-1', 'thing:dl-1', 'thing:dl-2']));
+      invalidated.length = 0;
+      await a.service.verify('test_things');
+      expect(invalidated.filter((k) => !k.startsWith('thing:load-'))).toEqual([]); // verify replays invalidate nothing
       expect(
         await read.collection('test_things_by_aggregate').findOne({ _id: 'resync-1' as never }),
       ).toMatchObject({

@@ -8,7 +8,8 @@
  * each shadow replaces its live collection with renameCollection + dropTarget (atomic per
  * collection: a query sees the old or the new collection, never an empty or half-built one), and
  * the stream is drained once more into the new live collections, covering events that the fast
- * path wrote into the old ones during the swap.
+ * path wrote into the old ones during the swap. The cache keys the replay reported through
+ * `ctx.invalidate` are invalidated right after the swap.
  *
  * Verify: replay into scratch collections (`<name>__verify`) and diff them document by document
  * against the live ones, ignoring each collection's `verifyIgnore` fields. 0 differences = in sync.
@@ -57,7 +58,14 @@ export interface RebuilderDeps {
   eventLog: Collection<EventLogDoc>;
   logger: LoggerService;
   policy: RetryPolicy;
-  context(projection: Projection, mode: ProjectionMode, suffix: string): ProjectionContext;
+  context(
+    projection: Projection,
+    mode: ProjectionMode,
+    suffix: string,
+    collect?: (keys: readonly string[]) => void,
+  ): ProjectionContext;
+  /** Invalidate query-cache keys (after a swap: the keys the replay touched). */
+  invalidate(keys: readonly string[]): Promise<void>;
 }
 
 export class ProjectionRebuilder {
@@ -76,7 +84,10 @@ export class ProjectionRebuilder {
     };
     const report = (): void => onProgress({ ...progress });
     report();
-    const shadow = this.d.context(p, 'rebuild', REBUILD_SUFFIX);
+    const touched = new Set<string>();
+    const shadow = this.d.context(p, 'rebuild', REBUILD_SUFFIX, (keys) => {
+      for (const k of keys) touched.add(k);
+    });
     const live = this.d.context(p, 'live', '');
     let stream: ChangeStream<EventLogDoc> | undefined;
     try {
@@ -102,6 +113,8 @@ export class ProjectionRebuilder {
       for (const c of p.collections) {
         await this.d.readDb.renameCollection(c.name + REBUILD_SUFFIX, c.name, { dropTarget: true });
       }
+      // The cache may hold values computed from the old collections: drop every key the replay touched.
+      await this.d.invalidate([...touched]);
       await this.drain(p, stream, live, progress);
       progress.phase = 'done';
       progress.finishedAt = new Date();

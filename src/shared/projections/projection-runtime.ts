@@ -162,8 +162,16 @@ export class ProjectionRuntime implements OnApplicationBootstrap, BeforeApplicat
     }
   }
 
-  /** The context for `apply`: logical names map to `<name><suffix>` for the collections `p` owns. */
-  context(p: Projection, mode: ProjectionMode, suffix = ''): ProjectionContext {
+  /**
+   * The context for `apply`: logical names map to `<name><suffix>` for the collections `p` owns.
+   * Live contexts invalidate cache keys at once; other modes hand them to `collect` (if given).
+   */
+  context(
+    p: Projection,
+    mode: ProjectionMode,
+    suffix = '',
+    collect?: (keys: readonly string[]) => void,
+  ): ProjectionContext {
     const owned = new Set(p.collections.map((c) => c.name));
     const db = this.readDb;
     const map = (name: string): string => (owned.has(name) ? name + suffix : name);
@@ -173,7 +181,11 @@ export class ProjectionRuntime implements OnApplicationBootstrap, BeforeApplicat
       collection: <T extends Document = Document>(name: string) => db.collection<T>(map(name)),
       collectionName: map,
       logger: this.logger,
-      invalidate: (keys) => (mode === 'live' ? this.registry.invalidate(keys) : Promise.resolve()),
+      invalidate: (keys) => {
+        if (mode === 'live') return this.registry.invalidate(keys);
+        collect?.(keys); // rebuild: invalidated after the swap
+        return Promise.resolve();
+      },
     };
   }
 

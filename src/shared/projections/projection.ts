@@ -67,8 +67,9 @@ export interface ProjectionContext {
   readonly logger: LoggerService;
   /**
    * Tell the query-side cache which keys this change affects (single items and lists). A no-op
-   * until the cache is plugged in (`ProjectionRegistry.setInvalidator`); never called for
-   * rebuild/verify replays (the live collections did not change).
+   * until the cache is plugged in (`ProjectionRegistry.setInvalidator`). During a rebuild the keys
+   * are collected and invalidated once the rebuilt collections are swapped in; verify replays
+   * ignore them (the live collections do not change).
    */
   invalidate(keys: readonly string[]): Promise<void>;
 }

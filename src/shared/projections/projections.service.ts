@@ -51,7 +51,8 @@ export class ProjectionsService {
       eventLog: this.runtime.eventLog,
       logger: this.logger,
       policy: this.runtime.options.retry,
-      context: (p, mode, suffix) => this.runtime.context(p, mode, suffix),
+      context: (p, mode, suffix, collect) => this.runtime.context(p, mode, suffix, collect),
+      invalidate: (keys) => this.runtime.registry.invalidate(keys),
     });
   }
 

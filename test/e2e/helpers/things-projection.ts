@@ -43,5 +43,6 @@ export class ThingsProjection implements Projection {
         { $max: { version: e.aggregateVersion } },
         { upsert: true },
       );
+    await ctx.invalidate([`thing:${e.aggregateId}`]);
   }
 }
