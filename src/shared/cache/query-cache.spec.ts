@@ -64,6 +64,21 @@ describe('QueryCache (memory store)', () => {
     }
   });
 
+  it('the memory store keeps at most memoryMaxEntries entries, dropping the least recently written', async () => {
+    const small = new QueryCache({ memoryMaxEntries: 4 });
+    try {
+      let n = 0;
+      for (const k of ['a', 'b', 'c', 'd', 'e'])
+        await small.getOrLoad(`product:${k}`, 60, () => Promise.resolve(++n));
+      // 5 values written (no generation tokens yet): product:a was written first and is gone
+      expect(await small.getOrLoad('product:e', 60, () => Promise.resolve(-1))).toBe(5);
+      expect(await small.getOrLoad('product:b', 60, () => Promise.resolve(-1))).toBe(2);
+      expect(await small.getOrLoad('product:a', 60, () => Promise.resolve(-1))).toBe(-1);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('undefined is returned but not cached', async () => {
     const loader = jest.fn(() => Promise.resolve(undefined));
     await cache.getOrLoad('product:x', 60, loader);

@@ -48,6 +48,31 @@ export interface QueryCacheOptions {
   onError?: (error: unknown) => void;
   /** A store operation slower than this counts as failed (an unreachable Redis must not hang queries). */
   operationTimeoutMs?: number;
+  /** Entries kept by the memory store (default 50,000). */
+  memoryMaxEntries?: number;
+}
+
+/**
+ * The in-process store: a Map capped at `max` entries, evicting the least recently written one.
+ * Needed because invalidation orphans entries (old generations) that nobody reads again, and a
+ * Keyv Map only drops expired entries when they are read. Evicting a generation token is safe:
+ * every value written under an older token was written (and so is evicted) before it.
+ */
+export class BoundedMap extends Map<string, unknown> {
+  constructor(private readonly max: number) {
+    super();
+  }
+
+  override set(key: string, value: unknown): this {
+    super.delete(key);
+    super.set(key, value);
+    while (this.size > this.max) {
+      const oldest = this.keys().next();
+      if (oldest.done) break;
+      super.delete(oldest.value);
+    }
+    return this;
+  }
 }
 
 function freshToken(): string {
@@ -76,7 +101,8 @@ export class QueryCache {
       this.cache = createCache({ stores: [keyv] });
       this.store = 'redis';
     } else {
-      this.cache = createCache({ stores: [new Keyv({ store: new Map<string, unknown>() })] });
+      const map = new BoundedMap(options.memoryMaxEntries ?? 50_000);
+      this.cache = createCache({ stores: [new Keyv({ store: map })] });
       this.store = 'memory';
     }
     // cache-manager turns a failing `get` into a miss and only reports it as an event: count it, so
