@@ -9,6 +9,8 @@ const common = {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform,
   testEnvironment: 'node',
+  // Generous: the machine is shared (2 cores); speed is measured by benchmarks, never by test timeouts.
+  testTimeout: 30_000,
 };
 export default {
   projects: [
