@@ -41,7 +41,15 @@ export function toDocument(state: ProductCatalogState, rev: number): ProductCata
 export function fromDocument(doc: ProductCatalogDocument): LoadedProduct {
   const { _id, rev, price, ...rest } = doc;
   void _id;
-  return { state: { ...rest, price: price === null ? null : price.toString() }, rev };
+  // Documents written before appliedThrough existed: treat them as contiguous up to their version
+  // (what the live fast path produced); a rebuild makes them exact.
+  const synced = rest.lastSyncedFrom;
+  const lastSyncedFrom = {
+    ...synced,
+    appliedThrough: synced.appliedThrough ?? synced.writeModelVersion,
+    pendingVersions: synced.pendingVersions ?? [],
+  };
+  return { state: { ...rest, lastSyncedFrom, price: price === null ? null : price.toString() }, rev };
 }
 
 const isDuplicateKey = (e: unknown): boolean => e instanceof MongoServerError && e.code === 11000;
