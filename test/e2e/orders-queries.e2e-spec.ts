@@ -417,6 +417,23 @@ describe('order queries (e2e)', () => {
       ]);
       expect((await search('?minTotal=10&maxTotal=5')).status).toBe(400);
     });
+
+    it('ranks by text relevance: more matching words first, then newest', async () => {
+      const once = await fx.product('3.00', 100, 'Nebula Cable');
+      const twice = await fx.product('4.00', 100, 'Nebula Nebula Lamp');
+      const oOnce = await placeAndRead(bob, [{ productId: once.productId, quantity: 1 }]);
+      const oTwice = await placeAndRead(bob, [
+        { productId: twice.productId, quantity: 1 },
+        { productId: once.productId, quantity: 1 },
+      ]);
+      const oOnceLater = await placeAndRead(bob, [{ productId: once.productId, quantity: 2 }]);
+      const res = await request(t.http).get('/api/orders/search?q=nebula').set(auth(t.adminToken));
+      expect((res.body as ListBody).items.map((i) => i.orderId)).toEqual([
+        oTwice.orderId,
+        oOnceLater.orderId,
+        oOnce.orderId,
+      ]);
+    });
   });
 
   describe('GET /api/analytics/orders-summary', () => {
