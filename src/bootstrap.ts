@@ -6,6 +6,7 @@
 import { Logger, ValidationPipe, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/env.js';
 import { startEmbeddedMongo, type EmbeddedMongo } from './embedded-mongo/index.js';
@@ -67,10 +68,45 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
     }),
   );
   app.enableShutdownHooks();
+  setupApiDocs(app, config);
   await app.init();
   const close = async (): Promise<void> => {
     await app.close();
     await embedded?.stop();
   };
   return { app, embedded, close };
+}
+
+export const API_DOCS_PATH = 'docs';
+export const BEARER_AUTH = 'bearer';
+
+/**
+ * OpenAPI: the UI at /docs and the document at /docs-json. SwaggerModule registers plain express
+ * routes, outside the global JWT guard, so both are public. Set up before init(), so the routes come
+ * before Nest's 404 handler.
+ */
+export function setupApiDocs(app: INestApplication, config: AppConfig): void {
+  const document = new DocumentBuilder()
+    .setTitle('CQRS order service')
+    .setDescription(
+      [
+        'Orders, customers and catalog as a CQRS service: commands answer **202 Accepted** with',
+        '`{ id, version, consistencyToken }` and a `Location` header; queries read asynchronous',
+        'projections (send `X-Consistency-Token: <consistencyToken>` to read your own write).',
+        '',
+        '**Auth**: every route except `/health`, the public catalog queries and these docs needs',
+        '`Authorization: Bearer <JWT>`. For development, `npm run token -- --role admin` (or',
+        '`npm run token -- --customer <customerId>`) prints a token; paste it under *Authorize*.',
+        '',
+        '**Errors** all have one shape, `ErrorResponseDto`: `{ statusCode, code, message, details? }`.',
+      ].join('\n'),
+    )
+    .setVersion(process.env.npm_package_version ?? '1.0.0')
+    .addServer(`http://localhost:${config.port}`, 'Local development')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, BEARER_AUTH)
+    .build();
+  SwaggerModule.setup(API_DOCS_PATH, app, () => SwaggerModule.createDocument(app, document), {
+    jsonDocumentUrl: `${API_DOCS_PATH}-json`,
+    customSiteTitle: 'CQRS order service API',
+  });
 }

@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import type { Response } from 'express';
 
 /**
@@ -8,8 +9,17 @@ import type { Response } from 'express';
  *   has reached that version (read-your-writes across the asynchronous projections).
  */
 export class CommandAcceptedDto {
+  @ApiProperty({ description: 'The resource the command created or changed', example: 'ord_01J9Z3' })
   id!: string;
+
+  @ApiProperty({ description: "The aggregate's version after the command", example: 2 })
   version!: number;
+
+  @ApiProperty({
+    description:
+      '`<aggregateId>@<version>`: send it as the `X-Consistency-Token` header of a query to read your own write',
+    example: 'ord_01J9Z3@2',
+  })
   consistencyToken!: string;
 }
 

@@ -1,3 +1,4 @@
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 /**
  * Admin HTTP API of the projection runtime (admin only):
  *   GET  /api/admin/projections                       status of every projection
@@ -16,19 +17,26 @@ import { badRequest } from '../errors/app-error.js';
 import type { DeadLetter, DeadLetterStatus } from './projection-failures.js';
 import type { RebuildProgress, VerifyReport } from './projection-rebuilder.js';
 import { ProjectionsService, type ProjectionStatus } from './projections.service.js';
+import { ApiRead } from '../http/api-docs.js';
 
 const STATUSES: readonly DeadLetterStatus[] = ['dead', 'resolved', 'discarded'];
 
+@ApiTags('admin: projections')
+@ApiBearerAuth('bearer')
 @Controller('api/admin/projections')
 @Roles('admin')
 export class ProjectionsAdminController {
   constructor(private readonly projections: ProjectionsService) {}
 
+  @ApiRead('Status of every projection', [401, 403])
   @Get()
   status(): Promise<ProjectionStatus[]> {
     return this.projections.status();
   }
 
+  @ApiRead('List dead letters', [400, 401, 403], {
+    description: '`?projection=` and `?status=dead|resolved|discarded` filter.',
+  })
   @Get('dead-letters')
   deadLetters(
     @Query('projection') projection?: string,
@@ -43,30 +51,39 @@ export class ProjectionsAdminController {
     });
   }
 
+  @ApiRead('Retry a dead letter', [401, 403, 404])
   @Post('dead-letters/:id/retry')
   @HttpCode(200)
   retry(@Param('id') id: string): Promise<DeadLetter> {
     return this.projections.retryDeadLetter(id);
   }
 
+  @ApiRead('Discard a dead letter', [401, 403, 404])
   @Post('dead-letters/:id/discard')
   @HttpCode(200)
   discard(@Param('id') id: string): Promise<DeadLetter> {
     return this.projections.discardDeadLetter(id);
   }
 
+  @ApiRead('Verify read models against the write model', [401, 403, 404], {
+    description: '`?name=` limits to one projection; 0 differences = in sync.',
+  })
   @Post('verify')
   @HttpCode(200)
   verify(@Query('name') name?: string): Promise<VerifyReport[]> {
     return this.projections.verify(name || undefined);
   }
 
+  @ApiRead('Status of one projection', [401, 403, 404])
   @Get(':name')
   async one(@Param('name') name: string): Promise<ProjectionStatus> {
     const [s] = await this.projections.status(name);
     return s!;
   }
 
+  @ApiRead('Start a rebuild', [401, 403, 404, 409], {
+    description: '202 with the progress; `?wait=true` answers 200 when done.',
+  })
   @Post(':name/rebuild')
   async rebuild(
     @Param('name') name: string,
@@ -82,6 +99,7 @@ export class ProjectionsAdminController {
     return this.projections.rebuildProgress(name);
   }
 
+  @ApiRead('Rebuild progress', [401, 403, 404])
   @Get(':name/rebuild')
   progress(@Param('name') name: string): RebuildProgress | null {
     return this.projections.rebuildProgress(name);

@@ -1,3 +1,4 @@
+import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
@@ -6,12 +7,21 @@ import type { Principal } from '../../../../shared/auth/jwt.js';
 import {
   accepted,
   requireProductIdShape,
-  type CommandAcceptedResponseDto,
+  CommandAcceptedResponseDto,
 } from '../command-accepted.response.dto.js';
 import { CorrelationId } from '../../../../shared/http/correlation-id.js';
 import { AddReviewCommand } from './add-review.command.js';
 import { AddReviewRequestDto } from './add-review.request.dto.js';
+import { ApiCommand } from '../../../../shared/http/api-docs.js';
 
+/** The 202 body of a review: the product's id/version/consistencyToken and the new review's id. */
+export class ReviewAcceptedDto extends CommandAcceptedResponseDto {
+  @ApiProperty({ description: 'The new review' })
+  reviewId!: string;
+}
+
+@ApiTags('catalog')
+@ApiBearerAuth('bearer')
 @Controller('api/products')
 export class AddReviewHttpController {
   constructor(private readonly commandBus: CommandBus) {}
@@ -21,6 +31,11 @@ export class AddReviewHttpController {
    * product was delivered; 409 CATALOG.ALREADY_REVIEWED the second time. The body of the 202 also
    * names the new review (`reviewId`); `id`/`version` are the product's.
    */
+  @ApiCommand('Review a product (customer)', [400, 403, 404, 409], {
+    type: ReviewAcceptedDto,
+    description:
+      "403 CATALOG.NOT_PURCHASED unless one of the customer's delivered orders has the product; 409 CATALOG.ALREADY_REVIEWED the second time. `id`/`version` are the product's, `reviewId` the new review.",
+  })
   @Post(':id/reviews')
   @HttpCode(202)
   @Roles('customer')
@@ -30,7 +45,7 @@ export class AddReviewHttpController {
     @CurrentPrincipal() principal: Principal,
     @CorrelationId() correlationId: string,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<CommandAcceptedResponseDto & { reviewId: string }> {
+  ): Promise<ReviewAcceptedDto> {
     const result = await this.commandBus.execute(
       new AddReviewCommand(
         requireProductIdShape(id),

@@ -1,3 +1,4 @@
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
@@ -10,12 +11,18 @@ import {
 import { CorrelationId } from '../../../../shared/http/correlation-id.js';
 import { DiscontinueProductCommand } from './discontinue-product.command.js';
 import { DiscontinueProductRequestDto } from './discontinue-product.request.dto.js';
+import { ApiCommand } from '../../../../shared/http/api-docs.js';
 
+@ApiTags('catalog')
+@ApiBearerAuth('bearer')
 @Controller('api/products')
 export class DiscontinueProductHttpController {
   constructor(private readonly commandBus: CommandBus) {}
 
   /** Admin: 409 CATALOG.ALREADY_DISCONTINUED the second time. */
+  @ApiCommand('Discontinue a product (admin)', [400, 403, 404, 409], {
+    description: '409 CATALOG.ALREADY_DISCONTINUED the second time.',
+  })
   @Post(':id/discontinue')
   @HttpCode(202)
   @Roles('admin')

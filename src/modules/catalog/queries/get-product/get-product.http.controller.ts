@@ -1,3 +1,4 @@
+import { ApiTags } from '@nestjs/swagger';
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
@@ -7,12 +8,14 @@ import { PRODUCT_ID_PATTERN } from '../../catalog.public.js';
 import { ProductReadYourWrites } from '../product-read-your-writes.js';
 import type { ProductResponseDto } from '../product.response.dto.js';
 import { GetProductQuery } from './get-product.query.js';
+import { ApiRead } from '../../../../shared/http/api-docs.js';
 
 /**
  * GET /api/products/:id (public): 400 CATALOG.INVALID_PRODUCT_ID for a malformed id, 404
  * CATALOG.PRODUCT_NOT_FOUND for an unknown one. Registered after search/trending so those paths
  * are not taken for ids.
  */
+@ApiTags('catalog')
 @Controller('api/products')
 export class GetProductHttpController {
   constructor(
@@ -21,6 +24,10 @@ export class GetProductHttpController {
   ) {}
 
   @Public()
+  @ApiRead('Get a product (public)', [400, 404], {
+    description:
+      '400 CATALOG.INVALID_PRODUCT_ID for a malformed id, 404 CATALOG.PRODUCT_NOT_FOUND for an unknown one.',
+  })
   @Get(':id')
   async get(
     @Param('id') id: string,

@@ -1,3 +1,4 @@
+import { ApiTags } from '@nestjs/swagger';
 import { Controller, Get, Query as QueryParams, Req, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
@@ -7,12 +8,14 @@ import { money } from '../../../../shared/money/money.js';
 import { ProductReadYourWrites } from '../product-read-your-writes.js';
 import { SearchProductsQuery, type ProductSearchResult } from './search-products.query.js';
 import { SearchProductsRequestDto } from './search-products.request.dto.js';
+import { ApiRead } from '../../../../shared/http/api-docs.js';
 
 /**
  * GET /api/products/search (public): active products, filtered by every given parameter, sorted
  * and paginated. Bad parameters -> 400 REQUEST.VALIDATION_FAILED (or CATALOG.INVALID_SEARCH for
  * combinations: minPrice > maxPrice, sortBy=relevance without q).
  */
+@ApiTags('catalog')
 @Controller('api/products')
 export class SearchProductsHttpController {
   constructor(
@@ -21,6 +24,10 @@ export class SearchProductsHttpController {
   ) {}
 
   @Public()
+  @ApiRead('Search active products (public)', [400], {
+    description:
+      'Filtered by every given parameter, sorted and paginated. 400 REQUEST.VALIDATION_FAILED, or CATALOG.INVALID_SEARCH for minPrice > maxPrice or sortBy=relevance without q.',
+  })
   @Get('search')
   async search(
     @QueryParams() p: SearchProductsRequestDto,

@@ -1,3 +1,4 @@
+import { ApiTags } from '@nestjs/swagger';
 import { Controller, Get, Query as QueryParams, Req, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
@@ -6,8 +7,10 @@ import { ProductReadYourWrites } from '../product-read-your-writes.js';
 import type { ProductResponseDto } from '../product.response.dto.js';
 import { TrendingProductsQuery } from './trending-products.query.js';
 import { TrendingProductsRequestDto } from './trending-products.request.dto.js';
+import { ApiRead } from '../../../../shared/http/api-docs.js';
 
 /** GET /api/products/trending (public): top N by trendingScore (README: formula). */
+@ApiTags('catalog')
 @Controller('api/products')
 export class TrendingProductsHttpController {
   constructor(
@@ -16,6 +19,9 @@ export class TrendingProductsHttpController {
   ) {}
 
   @Public()
+  @ApiRead('Trending products (public)', [400], {
+    description: 'Top N by trendingScore, optionally within a category path.',
+  })
   @Get('trending')
   async trending(
     @QueryParams() p: TrendingProductsRequestDto,

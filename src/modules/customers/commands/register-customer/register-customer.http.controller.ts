@@ -1,3 +1,4 @@
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Body, Controller, HttpCode, HttpStatus, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
@@ -6,12 +7,16 @@ import { accepted, type CustomerCommandAcceptedDto } from '../command-accepted.r
 import { CorrelationId } from '../../../../shared/http/correlation-id.js';
 import { RegisterCustomerCommand } from './register-customer.command.js';
 import { RegisterCustomerRequestDto } from './register-customer.request.dto.js';
+import { ApiCommand } from '../../../../shared/http/api-docs.js';
 
 /** `POST /api/customers` (admin): customers are created by an operator, not self-registered. */
+@ApiTags('customers')
+@ApiBearerAuth('bearer')
 @Controller('api/customers')
 export class RegisterCustomerHttpController {
   constructor(private readonly commandBus: CommandBus) {}
 
+  @ApiCommand('Register a customer (admin)', [400, 403, 409], { description: '409 when the email is taken.' })
   @Post()
   @Roles('admin')
   @HttpCode(HttpStatus.ACCEPTED)

@@ -1,3 +1,4 @@
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Controller, Delete, HttpCode, HttpStatus, Param, Query, Res, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
@@ -6,15 +7,22 @@ import { CustomerAccessGuard } from '../customer-access.guard.js';
 import { AddressParamsDto, ExpectedVersionQueryDto } from '../customer-params.request.dto.js';
 import { CorrelationId } from '../../../../shared/http/correlation-id.js';
 import { RemoveAddressCommand } from './remove-address.command.js';
+import { ApiCommand } from '../../../../shared/http/api-docs.js';
 
 /**
  * `DELETE /api/customers/:id/addresses/:addressId[?expectedVersion=N]` (the customer themself, or
  * an admin). `Location` points at the customer (the address is gone).
  */
+@ApiTags('customers')
+@ApiBearerAuth('bearer')
 @Controller('api/customers')
 export class RemoveAddressHttpController {
   constructor(private readonly commandBus: CommandBus) {}
 
+  @ApiCommand('Remove an address (the customer or an admin)', [400, 403, 404, 409], {
+    body: false,
+    description: '`?expectedVersion=N`. `Location` points at the customer (the address is gone).',
+  })
   @Delete(':id/addresses/:addressId')
   @UseGuards(CustomerAccessGuard)
   @HttpCode(HttpStatus.ACCEPTED)

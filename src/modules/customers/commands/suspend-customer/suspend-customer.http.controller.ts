@@ -1,3 +1,4 @@
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Body, Controller, HttpCode, HttpStatus, Param, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
@@ -7,12 +8,16 @@ import { CustomerParamsDto } from '../customer-params.request.dto.js';
 import { CorrelationId } from '../../../../shared/http/correlation-id.js';
 import { SuspendCustomerCommand } from './suspend-customer.command.js';
 import { SuspendCustomerRequestDto } from './suspend-customer.request.dto.js';
+import { ApiCommand } from '../../../../shared/http/api-docs.js';
 
 /** `POST /api/customers/:id/suspend` (admin). */
+@ApiTags('customers')
+@ApiBearerAuth('bearer')
 @Controller('api/customers')
 export class SuspendCustomerHttpController {
   constructor(private readonly commandBus: CommandBus) {}
 
+  @ApiCommand('Suspend a customer (admin)', [400, 403, 404, 409])
   @Post(':id/suspend')
   @Roles('admin')
   @HttpCode(HttpStatus.ACCEPTED)

@@ -1,3 +1,4 @@
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Body, Controller, HttpCode, HttpStatus, Param, Patch, Res, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
@@ -9,12 +10,16 @@ import { AddressParamsDto } from '../customer-params.request.dto.js';
 import { CorrelationId } from '../../../../shared/http/correlation-id.js';
 import { UpdateAddressCommand } from './update-address.command.js';
 import { UPDATABLE_ADDRESS_FIELDS, UpdateAddressRequestDto } from './update-address.request.dto.js';
+import { ApiCommand } from '../../../../shared/http/api-docs.js';
 
 /** `PATCH /api/customers/:id/addresses/:addressId` (the customer themself, or an admin). */
+@ApiTags('customers')
+@ApiBearerAuth('bearer')
 @Controller('api/customers')
 export class UpdateAddressHttpController {
   constructor(private readonly commandBus: CommandBus) {}
 
+  @ApiCommand('Update an address (the customer or an admin)', [400, 403, 404, 409])
   @Patch(':id/addresses/:addressId')
   @UseGuards(CustomerAccessGuard)
   @HttpCode(HttpStatus.ACCEPTED)

@@ -1,3 +1,4 @@
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Body, Controller, HttpCode, HttpStatus, Param, Patch, Res, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
@@ -8,12 +9,16 @@ import { CustomerParamsDto } from '../customer-params.request.dto.js';
 import { CorrelationId } from '../../../../shared/http/correlation-id.js';
 import { UpdateCustomerProfileCommand } from './update-customer-profile.command.js';
 import { UpdateCustomerProfileRequestDto } from './update-customer-profile.request.dto.js';
+import { ApiCommand } from '../../../../shared/http/api-docs.js';
 
 /** `PATCH /api/customers/:id` (the customer themself, or an admin). */
+@ApiTags('customers')
+@ApiBearerAuth('bearer')
 @Controller('api/customers')
 export class UpdateCustomerProfileHttpController {
   constructor(private readonly commandBus: CommandBus) {}
 
+  @ApiCommand('Update a customer profile (the customer or an admin)', [400, 403, 404, 409])
   @Patch(':id')
   @UseGuards(CustomerAccessGuard)
   @HttpCode(HttpStatus.ACCEPTED)

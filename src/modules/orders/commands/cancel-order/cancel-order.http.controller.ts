@@ -1,3 +1,4 @@
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Body, Controller, HttpCode, HttpStatus, Param, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
@@ -7,12 +8,16 @@ import { accepted, type CommandAcceptedResponseDto } from '../command-accepted.r
 import { CorrelationId } from '../../../../shared/http/correlation-id.js';
 import { CancelOrderCommand } from './cancel-order.command.js';
 import { CancelOrderRequestDto } from './cancel-order.request.dto.js';
+import { ApiCommand } from '../../../../shared/http/api-docs.js';
 
+@ApiTags('orders')
+@ApiBearerAuth('bearer')
 @Controller('api/orders')
 export class CancelOrderHttpController {
   constructor(private readonly commandBus: CommandBus) {}
 
   /** The owning customer or an admin. */
+  @ApiCommand('Cancel an order (its customer or an admin)', [400, 403, 404, 409])
   @Post(':id/cancel')
   @HttpCode(HttpStatus.ACCEPTED)
   async cancel(

@@ -1,3 +1,4 @@
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Body, Controller, HttpCode, HttpStatus, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
@@ -8,6 +9,7 @@ import { accepted, type CommandAcceptedResponseDto } from '../command-accepted.r
 import { CorrelationId } from '../../../../shared/http/correlation-id.js';
 import { PlaceOrderCommand } from './place-order.command.js';
 import { PlaceOrderRequestDto } from './place-order.request.dto.js';
+import { ApiCommand } from '../../../../shared/http/api-docs.js';
 
 /**
  * Who the order is for: a customer orders for themselves (a `customerId` in the body, if any, must
@@ -28,10 +30,16 @@ function orderingCustomer(principal: Principal, requested: string | undefined): 
   return own;
 }
 
+@ApiTags('orders')
+@ApiBearerAuth('bearer')
 @Controller('api/orders')
 export class PlaceOrderHttpController {
   constructor(private readonly commandBus: CommandBus) {}
 
+  @ApiCommand('Place an order', [400, 403, 404, 409], {
+    description:
+      'A customer orders for themselves (a `customerId` in the body must be their own); an admin must name the customer.',
+  })
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
   async placeOrder(

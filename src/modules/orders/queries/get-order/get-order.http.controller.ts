@@ -1,3 +1,4 @@
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
@@ -7,10 +8,13 @@ import { orderNotFound } from '../../orders.errors.js';
 import type { OrderResponseDto } from '../order.response.dto.js';
 import { ReadYourWrites } from '../read-your-writes.js';
 import { GetOrderQuery } from './get-order.query.js';
+import { ApiRead } from '../../../../shared/http/api-docs.js';
 
 export const ORDER_ID_PATTERN = /^ord_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** GET /api/orders/:id: the owning customer or an admin; anyone else gets 404 ORDERS.NOT_FOUND. */
+@ApiTags('orders')
+@ApiBearerAuth('bearer')
 @Controller('api/orders')
 export class GetOrderHttpController {
   constructor(
@@ -18,6 +22,10 @@ export class GetOrderHttpController {
     private readonly consistency: ReadYourWrites,
   ) {}
 
+  @ApiRead('Get an order (its customer or an admin)', [400, 401, 404], {
+    description:
+      "Anyone else gets 404 ORDERS.NOT_FOUND. `X-Consistency-Token` waits for the read model to reach a command's version.",
+  })
   @Get(':id')
   async getOrder(
     @Param('id') id: string,

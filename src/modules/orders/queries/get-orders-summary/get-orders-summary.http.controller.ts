@@ -1,3 +1,4 @@
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Controller, Get, Query as QueryParams, Req, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
@@ -6,8 +7,11 @@ import type { OrdersSummaryResponseDto } from '../order.response.dto.js';
 import { ReadYourWrites } from '../read-your-writes.js';
 import { GetOrdersSummaryQuery } from './get-orders-summary.query.js';
 import { GetOrdersSummaryRequestDto } from './get-orders-summary.request.dto.js';
+import { ApiRead } from '../../../../shared/http/api-docs.js';
 
 /** GET /api/analytics/orders-summary?date=YYYY-MM-DD (admin). A day without orders is all zeros. */
+@ApiTags('analytics')
+@ApiBearerAuth('bearer')
 @Controller('api/analytics')
 export class GetOrdersSummaryHttpController {
   constructor(
@@ -15,6 +19,9 @@ export class GetOrdersSummaryHttpController {
     private readonly consistency: ReadYourWrites,
   ) {}
 
+  @ApiRead('Orders summary of a day (admin)', [400, 401, 403], {
+    description: '`?date=YYYY-MM-DD`; a day without orders is all zeros.',
+  })
   @Get('orders-summary')
   @Roles('admin')
   async summary(

@@ -1,3 +1,4 @@
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Controller, Get, Param, Query as QueryParams, Req, Res, UseGuards } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
@@ -8,6 +9,7 @@ import { pagination, type OrderListResponseDto } from '../order.response.dto.js'
 import { ReadYourWrites } from '../read-your-writes.js';
 import { ListCustomerOrdersQuery } from './list-customer-orders.query.js';
 import { ListCustomerOrdersRequestDto } from './list-customer-orders.request.dto.js';
+import { ApiRead } from '../../../../shared/http/api-docs.js';
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -27,6 +29,8 @@ export function dateBounds(fromDate?: string, toDate?: string): { from?: Date; t
 }
 
 /** GET /api/customers/:id/orders: the customer themselves or an admin (403 for another customer). */
+@ApiTags('orders')
+@ApiBearerAuth('bearer')
 @Controller('api/customers')
 export class ListCustomerOrdersHttpController {
   constructor(
@@ -34,6 +38,7 @@ export class ListCustomerOrdersHttpController {
     private readonly consistency: ReadYourWrites,
   ) {}
 
+  @ApiRead("List a customer's orders (the customer or an admin)", [400, 401, 403])
   @Get(':id/orders')
   @UseGuards(CustomerAccessGuard)
   async list(

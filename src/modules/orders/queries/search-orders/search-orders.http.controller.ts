@@ -1,3 +1,4 @@
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Controller, Get, Query as QueryParams, Req, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
@@ -8,8 +9,11 @@ import { pagination, type OrderListResponseDto } from '../order.response.dto.js'
 import { ReadYourWrites } from '../read-your-writes.js';
 import { SearchOrdersQuery } from './search-orders.query.js';
 import { SearchOrdersRequestDto } from './search-orders.request.dto.js';
+import { ApiRead } from '../../../../shared/http/api-docs.js';
 
 /** GET /api/orders/search (admin). Registered before GET /api/orders/:id. */
+@ApiTags('orders')
+@ApiBearerAuth('bearer')
 @Controller('api/orders')
 export class SearchOrdersHttpController {
   constructor(
@@ -17,6 +21,7 @@ export class SearchOrdersHttpController {
     private readonly consistency: ReadYourWrites,
   ) {}
 
+  @ApiRead('Search orders (admin)', [400, 401, 403])
   @Get('search')
   @Roles('admin')
   async search(
