@@ -9,6 +9,7 @@ import { AppConfigModule } from './shared/config.module.js';
 import { HttpExceptionFilter } from './shared/errors/http-exception.filter.js';
 import { HealthModule } from './shared/health/health.module.js';
 import { SharedIdempotencyModule } from './shared/idempotency/idempotency.module.js';
+import { MetricsModule } from './shared/metrics/metrics.module.js';
 import { PersistenceModule, type DatabaseUris } from './shared/persistence/persistence.module.js';
 import { ProjectionsModule } from './shared/projections/projections.module.js';
 
@@ -26,6 +27,7 @@ export class AppModule {
         AuthModule.forRoot(jwtSecret),
         PersistenceModule.forRoot(db),
         HealthModule,
+        MetricsModule,
         SharedIdempotencyModule,
         ProjectionsModule,
         ...FEATURE_MODULES,

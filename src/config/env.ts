@@ -38,6 +38,8 @@ export interface AppConfig {
   viewFlushBatchSize: number;
   /** How long a query with an X-Consistency-Token waits for the read model to reach it (ms). */
   readYourWritesTimeoutMs: number;
+  /** Projection lag (commit → application, ms) above which /health is 503 and the lag monitor warns. */
+  projectionLagThresholdMs: number;
 }
 
 export class ConfigError extends Error {
@@ -166,6 +168,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       2000,
       0,
       60_000,
+    ),
+    projectionLagThresholdMs: intSetting(
+      problems,
+      'PROJECTION_LAG_THRESHOLD_MS',
+      env.PROJECTION_LAG_THRESHOLD_MS,
+      10_000,
+      0,
+      3_600_000,
     ),
   };
   if (problems.length > 0) throw new ConfigError(problems);
