@@ -5,6 +5,7 @@
  * GET /health/live  liveness (public): the process answers and its event loop turns; no db calls.
  */
 import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import {
   HealthCheck,
@@ -27,6 +28,7 @@ import { redisPing } from './redis-ping.js';
 /** Liveness fails when a setImmediate callback waits longer than this (a blocked event loop). */
 const EVENT_LOOP_LIMIT_MS = 1000;
 
+@ApiTags('operations')
 @Public()
 @Controller('health')
 export class HealthController {
@@ -41,12 +43,18 @@ export class HealthController {
     @InjectConnection(READ_CONNECTION) private readonly read: Connection,
   ) {}
 
+  @ApiOperation({
+    summary: 'Readiness: databases, Redis (when configured), projections running, projection lag',
+  })
+  @ApiResponse({ status: 503, description: 'A check is down; it is named under `error`' })
   @Get()
   @HealthCheck()
   async check(@Res() res: Response): Promise<void> {
     await this.respond(res, () => this.readiness());
   }
 
+  @ApiOperation({ summary: 'Liveness: the process answers and its event loop turns (no database calls)' })
+  @ApiResponse({ status: 503, description: 'The event loop is blocked' })
   @Get('live')
   @HealthCheck()
   async live(@Res() res: Response): Promise<void> {
