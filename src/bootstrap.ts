@@ -8,6 +8,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
+import { documentValidatedClasses } from './shared/http/api-docs-validation.js';
 import type { AppConfig } from './config/env.js';
 import { startEmbeddedMongo, type EmbeddedMongo } from './embedded-mongo/index.js';
 import { resolveJwtSecret } from './shared/auth/jwt-secret.js';
@@ -86,6 +87,7 @@ export const BEARER_AUTH = 'bearer';
  * before Nest's 404 handler.
  */
 export function setupApiDocs(app: INestApplication, config: AppConfig): void {
+  documentValidatedClasses();
   const document = new DocumentBuilder()
     .setTitle('CQRS order service')
     .setDescription(

@@ -20,6 +20,10 @@ interface OpenApiDocument {
   paths: Record<string, Record<string, Operation>>;
   components: { securitySchemes?: Record<string, { type: string; scheme?: string }> };
 }
+interface SchemaObject {
+  required?: string[];
+  properties?: Record<string, Record<string, unknown>>;
+}
 interface Route {
   method: string;
   path: string;
@@ -151,6 +155,48 @@ describe('API docs', () => {
     expect(Object.keys(placeOrder.responses)).toEqual(expect.arrayContaining(['400', '401', '403', '413']));
   });
 
+  it('request bodies and query parameters are documented from the validation rules', () => {
+    const schemas = (doc.components as { schemas: Record<string, SchemaObject> }).schemas;
+    const placeOrder = doc.paths['/api/orders']!.post! as Operation & {
+      requestBody?: { content: Record<string, { schema: { $ref?: string } }> };
+    };
+    expect(placeOrder.requestBody!.content['application/json']!.schema.$ref).toBe(
+      '#/components/schemas/PlaceOrderRequestDto',
+    );
+    const body = schemas.PlaceOrderRequestDto!;
+    expect(body.required).toEqual(expect.arrayContaining(['items', 'shippingAddressId', 'billingAddressId']));
+    expect(body.required).not.toContain('customerId');
+    expect(body.properties!.items).toMatchObject({
+      type: 'array',
+      minItems: 1,
+      items: { $ref: '#/components/schemas/OrderItemRequestDto' },
+    });
+    expect(schemas.OrderItemRequestDto!.properties!.quantity).toMatchObject({
+      type: 'integer',
+      minimum: 1,
+    });
+    const search = doc.paths['/api/products/search']!.get! as Operation & {
+      parameters?: { name: string; in: string }[];
+    };
+    expect(search.parameters?.filter((p) => p.in === 'query').map((p) => p.name)).toEqual(
+      expect.arrayContaining(['q', 'limit', 'offset', 'sortBy']),
+    );
+    // Every request body names a schema with properties.
+    for (const ops of Object.values(doc.paths)) {
+      for (const op of Object.values(ops) as (Operation & {
+        requestBody?: { content: Record<string, { schema: { $ref?: string } }> };
+      })[]) {
+        const ref = op.requestBody?.content['application/json']?.schema.$ref;
+        if (!ref) continue;
+        const schema = schemas[ref.split('/').pop()!]!;
+        expect({ ref, properties: Object.keys(schema.properties ?? {}).length > 0 }).toEqual({
+          ref,
+          properties: true,
+        });
+      }
+    }
+  });
+
   it('every error response references the one ErrorResponseDto schema', () => {
     let errors = 0;
     for (const ops of Object.values(doc.paths)) {
@@ -158,9 +204,14 @@ describe('API docs', () => {
         for (const [status, res] of Object.entries(op.responses)) {
           if (!status.startsWith('4')) continue;
           errors++;
-          expect(res.content?.['application/json']?.schema?.$ref).toBe(
-            '#/components/schemas/ErrorResponseDto',
-          );
+          // application/json, or the operation's declared media type (e.g. text/plain on /metrics)
+          const refs = Object.values(res.content ?? {}).map((c) => c.schema?.$ref);
+          const label = `${status} ${JSON.stringify(op).slice(0, 120)}`;
+          expect({ label, refs }).toEqual({
+            label,
+            refs: [expect.any(String)],
+          });
+          expect(refs[0]).toBe('#/components/schemas/ErrorResponseDto');
         }
       }
     }
