@@ -197,6 +197,18 @@ describe('API docs', () => {
     }
   });
 
+  it('every /api query (the admin operations API aside) documents its 200 body', () => {
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      const get = ops.get;
+      if (!path.startsWith('/api/') || path.startsWith('/api/admin/') || !get) continue;
+      const schema = get.responses['200']?.content?.['application/json']?.schema as SchemaObject | undefined;
+      expect({ path, documented: schema !== undefined }).toEqual({ path, documented: true });
+    }
+    const order = doc.paths['/api/orders/{id}']!.get!.responses['200']!.content!['application/json']!
+      .schema as SchemaObject;
+    expect(order.required).toEqual(expect.arrayContaining(['orderId', 'items', 'amounts', 'status']));
+  });
+
   it('every error response references the one ErrorResponseDto schema', () => {
     let errors = 0;
     for (const ops of Object.values(doc.paths)) {

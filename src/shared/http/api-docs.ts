@@ -8,6 +8,7 @@ import { applyDecorators, type Type } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiResponse } from '@nestjs/swagger';
 import { ErrorResponseDto } from '../errors/error-response.dto.js';
 import { CommandAcceptedDto } from './command-accepted.js';
+import type { SchemaObject } from './openapi-schema.js';
 
 export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422;
 
@@ -55,16 +56,17 @@ export function ApiCommand(
   );
 }
 
-/** A query route: 200 with `type` (when given) and `errors`. */
+/** A query route: 200 with `schema` or `type` (when given) and `errors`. */
 export function ApiRead(
   summary: string,
   errors: ErrorStatus[],
-  options: { description?: string; type?: Type<unknown>; isArray?: boolean } = {},
+  options: { description?: string; type?: Type<unknown>; isArray?: boolean; schema?: SchemaObject } = {},
 ): MethodDecorator {
   return applyDecorators(
     ApiOperation({ summary, ...(options.description ? { description: options.description } : {}) }),
     ApiOkResponse({
       description: 'OK',
+      ...(options.schema ? { schema: options.schema } : {}),
       ...(options.type ? { type: options.type, isArray: options.isArray ?? false } : {}),
     }),
     ApiErrors(...errors),

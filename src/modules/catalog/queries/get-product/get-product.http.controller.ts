@@ -9,6 +9,7 @@ import { ProductReadYourWrites } from '../product-read-your-writes.js';
 import type { ProductResponseDto } from '../product.response.dto.js';
 import { GetProductQuery } from './get-product.query.js';
 import { ApiRead } from '../../../../shared/http/api-docs.js';
+import { PRODUCT_RESPONSE_SCHEMA } from '../product.response.schema.js';
 
 /**
  * GET /api/products/:id (public): 400 CATALOG.INVALID_PRODUCT_ID for a malformed id, 404
@@ -27,6 +28,7 @@ export class GetProductHttpController {
   @ApiRead('Get a product (public)', [400, 404], {
     description:
       '400 CATALOG.INVALID_PRODUCT_ID for a malformed id, 404 CATALOG.PRODUCT_NOT_FOUND for an unknown one.',
+    schema: PRODUCT_RESPONSE_SCHEMA,
   })
   @Get(':id')
   async get(

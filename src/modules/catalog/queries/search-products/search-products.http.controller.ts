@@ -9,6 +9,7 @@ import { ProductReadYourWrites } from '../product-read-your-writes.js';
 import { SearchProductsQuery, type ProductSearchResult } from './search-products.query.js';
 import { SearchProductsRequestDto } from './search-products.request.dto.js';
 import { ApiRead } from '../../../../shared/http/api-docs.js';
+import { PRODUCT_SEARCH_RESPONSE_SCHEMA } from '../product.response.schema.js';
 
 /**
  * GET /api/products/search (public): active products, filtered by every given parameter, sorted
@@ -27,6 +28,7 @@ export class SearchProductsHttpController {
   @ApiRead('Search active products (public)', [400], {
     description:
       'Filtered by every given parameter, sorted and paginated. 400 REQUEST.VALIDATION_FAILED, or CATALOG.INVALID_SEARCH for minPrice > maxPrice or sortBy=relevance without q.',
+    schema: PRODUCT_SEARCH_RESPONSE_SCHEMA,
   })
   @Get('search')
   async search(

@@ -8,6 +8,7 @@ import type { ProductResponseDto } from '../product.response.dto.js';
 import { TrendingProductsQuery } from './trending-products.query.js';
 import { TrendingProductsRequestDto } from './trending-products.request.dto.js';
 import { ApiRead } from '../../../../shared/http/api-docs.js';
+import { TRENDING_PRODUCTS_RESPONSE_SCHEMA } from '../product.response.schema.js';
 
 /** GET /api/products/trending (public): top N by trendingScore (README: formula). */
 @ApiTags('catalog')
@@ -21,6 +22,7 @@ export class TrendingProductsHttpController {
   @Public()
   @ApiRead('Trending products (public)', [400], {
     description: 'Top N by trendingScore, optionally within a category path.',
+    schema: TRENDING_PRODUCTS_RESPONSE_SCHEMA,
   })
   @Get('trending')
   async trending(

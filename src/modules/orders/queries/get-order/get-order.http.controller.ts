@@ -9,6 +9,7 @@ import type { OrderResponseDto } from '../order.response.dto.js';
 import { ReadYourWrites } from '../read-your-writes.js';
 import { GetOrderQuery } from './get-order.query.js';
 import { ApiRead } from '../../../../shared/http/api-docs.js';
+import { ORDER_RESPONSE_SCHEMA } from '../order.response.schema.js';
 
 export const ORDER_ID_PATTERN = /^ord_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -25,6 +26,7 @@ export class GetOrderHttpController {
   @ApiRead('Get an order (its customer or an admin)', [400, 401, 404], {
     description:
       "Anyone else gets 404 ORDERS.NOT_FOUND. `X-Consistency-Token` waits for the read model to reach a command's version.",
+    schema: ORDER_RESPONSE_SCHEMA,
   })
   @Get(':id')
   async getOrder(

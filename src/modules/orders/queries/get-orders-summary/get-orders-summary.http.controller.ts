@@ -8,6 +8,7 @@ import { ReadYourWrites } from '../read-your-writes.js';
 import { GetOrdersSummaryQuery } from './get-orders-summary.query.js';
 import { GetOrdersSummaryRequestDto } from './get-orders-summary.request.dto.js';
 import { ApiRead } from '../../../../shared/http/api-docs.js';
+import { ORDERS_SUMMARY_RESPONSE_SCHEMA } from '../order.response.schema.js';
 
 /** GET /api/analytics/orders-summary?date=YYYY-MM-DD (admin). A day without orders is all zeros. */
 @ApiTags('analytics')
@@ -21,6 +22,7 @@ export class GetOrdersSummaryHttpController {
 
   @ApiRead('Orders summary of a day (admin)', [400, 401, 403], {
     description: '`?date=YYYY-MM-DD`; a day without orders is all zeros.',
+    schema: ORDERS_SUMMARY_RESPONSE_SCHEMA,
   })
   @Get('orders-summary')
   @Roles('admin')

@@ -10,6 +10,7 @@ import { ReadYourWrites } from '../read-your-writes.js';
 import { ListCustomerOrdersQuery } from './list-customer-orders.query.js';
 import { ListCustomerOrdersRequestDto } from './list-customer-orders.request.dto.js';
 import { ApiRead } from '../../../../shared/http/api-docs.js';
+import { ORDER_LIST_RESPONSE_SCHEMA } from '../order.response.schema.js';
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -38,7 +39,9 @@ export class ListCustomerOrdersHttpController {
     private readonly consistency: ReadYourWrites,
   ) {}
 
-  @ApiRead("List a customer's orders (the customer or an admin)", [400, 401, 403])
+  @ApiRead("List a customer's orders (the customer or an admin)", [400, 401, 403], {
+    schema: ORDER_LIST_RESPONSE_SCHEMA,
+  })
   @Get(':id/orders')
   @UseGuards(CustomerAccessGuard)
   async list(

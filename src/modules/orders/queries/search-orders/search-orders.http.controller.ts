@@ -10,6 +10,7 @@ import { ReadYourWrites } from '../read-your-writes.js';
 import { SearchOrdersQuery } from './search-orders.query.js';
 import { SearchOrdersRequestDto } from './search-orders.request.dto.js';
 import { ApiRead } from '../../../../shared/http/api-docs.js';
+import { ORDER_LIST_RESPONSE_SCHEMA } from '../order.response.schema.js';
 
 /** GET /api/orders/search (admin). Registered before GET /api/orders/:id. */
 @ApiTags('orders')
@@ -21,7 +22,7 @@ export class SearchOrdersHttpController {
     private readonly consistency: ReadYourWrites,
   ) {}
 
-  @ApiRead('Search orders (admin)', [400, 401, 403])
+  @ApiRead('Search orders (admin)', [400, 401, 403], { schema: ORDER_LIST_RESPONSE_SCHEMA })
   @Get('search')
   @Roles('admin')
   async search(
