@@ -224,3 +224,39 @@ describe('operations: lag above the threshold', () => {
     expect((await monitor.check()).filter((a) => a.projection === 'product_catalog')).toEqual([]);
   }, 30_000);
 });
+
+describe('operations: redis check', () => {
+  let t: TestApp | undefined;
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+  });
+
+  it('with REDIS_URL pointing at nothing, /health is 503 with redis down (and the rest up)', async () => {
+    t = await startTestApp({ REDIS_URL: 'redis://127.0.0.1:1' });
+    const app = t;
+    const res = await waitFor(async () => {
+      const r = await request(app.http).get('/health');
+      return r.body.details?.projections?.status === 'up' ? r : null;
+    });
+    expect(res.status).toBe(503);
+    expect(res.body.error.redis.status).toBe('down');
+    expect(res.body.details.writeDb.status).toBe('up');
+  }, 30_000);
+
+  // CI sets REDIS_URL to a real Redis (.ci/run).
+  const redisUrl = process.env.REDIS_URL;
+  (redisUrl ? it : it.skip)(
+    'with a real Redis (REDIS_URL), /health is 200 with redis up',
+    async () => {
+      t = await startTestApp({ REDIS_URL: redisUrl ?? '' });
+      const app = t;
+      const res = await waitFor(async () => {
+        const r = await request(app.http).get('/health');
+        return r.status === 200 ? r : null;
+      });
+      expect(res.body.info.redis.status).toBe('up');
+    },
+    30_000,
+  );
+});
