@@ -1,4 +1,4 @@
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 /**
  * Admin HTTP API of the projection runtime (admin only):
  *   GET  /api/admin/projections                       status of every projection
@@ -16,6 +16,13 @@ import { Roles } from '../auth/auth.decorators.js';
 import { badRequest } from '../errors/app-error.js';
 import type { DeadLetter, DeadLetterStatus } from './projection-failures.js';
 import type { RebuildProgress, VerifyReport } from './projection-rebuilder.js';
+import {
+  DEAD_LETTER_SCHEMA,
+  PROJECTION_STATUS_SCHEMA,
+  REBUILD_PROGRESS_SCHEMA,
+  VERIFY_REPORT_SCHEMA,
+} from './projections-admin.schema.js';
+import { arrayOf, nullable } from '../http/openapi-schema.js';
 import { ProjectionsService, type ProjectionStatus } from './projections.service.js';
 import { ApiRead } from '../http/api-docs.js';
 
@@ -28,7 +35,7 @@ const STATUSES: readonly DeadLetterStatus[] = ['dead', 'resolved', 'discarded'];
 export class ProjectionsAdminController {
   constructor(private readonly projections: ProjectionsService) {}
 
-  @ApiRead('Status of every projection', [401, 403])
+  @ApiRead('Status of every projection', [401, 403], { schema: arrayOf(PROJECTION_STATUS_SCHEMA) })
   @Get()
   status(): Promise<ProjectionStatus[]> {
     return this.projections.status();
@@ -36,6 +43,7 @@ export class ProjectionsAdminController {
 
   @ApiRead('List dead letters', [400, 401, 403], {
     description: '`?projection=` and `?status=dead|resolved|discarded` filter.',
+    schema: arrayOf(DEAD_LETTER_SCHEMA),
   })
   @Get('dead-letters')
   deadLetters(
@@ -51,14 +59,14 @@ export class ProjectionsAdminController {
     });
   }
 
-  @ApiRead('Retry a dead letter', [401, 403, 404])
+  @ApiRead('Retry a dead letter', [401, 403, 404], { schema: DEAD_LETTER_SCHEMA })
   @Post('dead-letters/:id/retry')
   @HttpCode(200)
   retry(@Param('id') id: string): Promise<DeadLetter> {
     return this.projections.retryDeadLetter(id);
   }
 
-  @ApiRead('Discard a dead letter', [401, 403, 404])
+  @ApiRead('Discard a dead letter', [401, 403, 404], { schema: DEAD_LETTER_SCHEMA })
   @Post('dead-letters/:id/discard')
   @HttpCode(200)
   discard(@Param('id') id: string): Promise<DeadLetter> {
@@ -67,6 +75,7 @@ export class ProjectionsAdminController {
 
   @ApiRead('Verify read models against the write model', [401, 403, 404], {
     description: '`?name=` limits to one projection; 0 differences = in sync.',
+    schema: arrayOf(VERIFY_REPORT_SCHEMA),
   })
   @Post('verify')
   @HttpCode(200)
@@ -74,7 +83,7 @@ export class ProjectionsAdminController {
     return this.projections.verify(name || undefined);
   }
 
-  @ApiRead('Status of one projection', [401, 403, 404])
+  @ApiRead('Status of one projection', [401, 403, 404], { schema: PROJECTION_STATUS_SCHEMA })
   @Get(':name')
   async one(@Param('name') name: string): Promise<ProjectionStatus> {
     const [s] = await this.projections.status(name);
@@ -83,6 +92,11 @@ export class ProjectionsAdminController {
 
   @ApiRead('Start a rebuild', [401, 403, 404, 409], {
     description: '202 with the progress; `?wait=true` answers 200 when done.',
+    schema: REBUILD_PROGRESS_SCHEMA,
+  })
+  @ApiAcceptedResponse({
+    description: 'Rebuild started (without ?wait=true)',
+    schema: REBUILD_PROGRESS_SCHEMA,
   })
   @Post(':name/rebuild')
   async rebuild(
@@ -99,7 +113,7 @@ export class ProjectionsAdminController {
     return this.projections.rebuildProgress(name);
   }
 
-  @ApiRead('Rebuild progress', [401, 403, 404])
+  @ApiRead('Rebuild progress', [401, 403, 404], { schema: nullable(REBUILD_PROGRESS_SCHEMA) })
   @Get(':name/rebuild')
   progress(@Param('name') name: string): RebuildProgress | null {
     return this.projections.rebuildProgress(name);

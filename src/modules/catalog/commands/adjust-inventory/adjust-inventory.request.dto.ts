@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength, ValidateBy } from 'class-validator';
 import { MAX_STOCK } from '../../domain/product.aggregate.js';
 import { IsExpectedVersion, IsStockQuantity } from '../product-fields.js';
@@ -40,6 +41,12 @@ const IsDeltaOrSet = (): PropertyDecorator =>
  * quantity; `{ set }` sets it. Reserved units belong to orders and are never touched here.
  */
 export class AdjustInventoryRequestDto {
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: -MAX_STOCK,
+    maximum: MAX_STOCK,
+    description: 'Non-zero change of the available quantity; exactly one of `delta` and `set`',
+  })
   @IsDeltaOrSet()
   delta?: number;
 
