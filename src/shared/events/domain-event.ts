@@ -23,6 +23,12 @@ export abstract class DomainEvent<P extends object = Record<string, unknown>>
 {
   readonly eventId: string;
   readonly occurredAt: Date;
+  /**
+   * When the event was appended to `domain_events` (set by the UnitOfWork inside the command's
+   * transaction). `occurredAt` is the business time and may lie in the past (demo data is
+   * back-dated); projection lag is measured from this one.
+   */
+  recordedAt?: Date;
   abstract readonly type: string;
   abstract readonly aggregateType: string;
 

@@ -15,6 +15,7 @@ export const DomainEventSchema = new Schema(
     aggregateId: { type: String, required: true },
     aggregateVersion: { type: Number, required: true },
     occurredAt: { type: Date, required: true },
+    recordedAt: { type: Date },
     correlationId: { type: String, required: true },
     payload: { type: Schema.Types.Mixed, required: true },
   },

@@ -11,6 +11,8 @@ export interface StoredEvent {
   aggregateId: string;
   aggregateVersion: number;
   occurredAt: Date;
+  /** When it was appended to the log (see DomainEvent.recordedAt); absent on events logged before it existed. */
+  recordedAt?: Date;
   correlationId: string;
   payload: Record<string, unknown>;
 }
@@ -48,6 +50,7 @@ export function toStored(e: DomainEvent<object>): StoredEvent {
     aggregateId: e.aggregateId,
     aggregateVersion: e.aggregateVersion,
     occurredAt: e.occurredAt,
+    ...(e.recordedAt ? { recordedAt: e.recordedAt } : {}),
     correlationId: e.correlationId,
     payload: { ...(e.payload as Record<string, unknown>) },
   };

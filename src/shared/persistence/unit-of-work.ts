@@ -42,6 +42,8 @@ export class UnitOfWork {
         async () => {
           outcome = await work(session);
           if (outcome.events.length > 0) {
+            const recordedAt = new Date();
+            for (const e of outcome.events) e.recordedAt = recordedAt;
             await this.connection
               .collection(DOMAIN_EVENTS)
               .insertMany(outcome.events.map(toStored), { session });

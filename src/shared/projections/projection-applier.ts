@@ -54,7 +54,8 @@ class StatsRecorder {
   record(event: StoredEvent, now: number): void {
     this.applied++;
     this.lastAppliedAt = new Date(now);
-    this.lastLagMs = Math.max(0, now - new Date(event.occurredAt).getTime());
+    // Commit-to-application time: recordedAt (log append), not the business time occurredAt.
+    this.lastLagMs = Math.max(0, now - new Date(event.recordedAt ?? event.occurredAt).getTime());
     this.lastEventId = event.eventId;
     this.times.push(now);
     this.trim(now);

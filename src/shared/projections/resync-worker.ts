@@ -55,6 +55,7 @@ export function toStoredEvent(d: EventLogDoc): StoredEvent {
     aggregateId: d.aggregateId,
     aggregateVersion: d.aggregateVersion,
     occurredAt: d.occurredAt,
+    ...(d.recordedAt ? { recordedAt: d.recordedAt } : {}),
     correlationId: d.correlationId,
     payload: d.payload,
   };
