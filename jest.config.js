@@ -1,6 +1,7 @@
-// Three tiers, each runnable alone: `unit` (*.spec.ts beside the code, no I/O),
+// Four tiers, each runnable alone: `unit` (*.spec.ts beside the code, no I/O),
 // `integration` (test/**/*.test.ts: real TCP, real driver, child processes) and
-// `e2e` (test/e2e/**/*.e2e-spec.ts: the whole service over HTTP with supertest).
+// `e2e` (test/e2e/**/*.e2e-spec.ts: the whole service over HTTP with supertest) and
+// `chaos` (test/chaos/**/*.chaos-spec.ts: service and database processes killed under load).
 const transform = {
   '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
 };
@@ -17,5 +18,6 @@ export default {
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/**/*.test.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
+    { ...common, displayName: 'chaos', testMatch: ['<rootDir>/test/chaos/**/*.chaos-spec.ts'], testTimeout: 600_000 },
   ],
 };
