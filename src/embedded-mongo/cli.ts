@@ -8,7 +8,8 @@ import type { LogLevel } from './logger.js';
 
 const USAGE = `Usage: npm run mongo -- [--port 27017] [--host 127.0.0.1] [--dbpath DIR | --in-memory]
                        [--replSet rs0] [--log-level info] [--enable-test-commands]
-                       [--oplogSize MB] [--oplog-retention-hours H]`;
+                       [--oplogSize MB] [--oplog-retention-hours H]
+                       [--maxConns N (default 10000)] [--cursorTimeoutMillis MS (default 600000)]`;
 
 async function main(): Promise<void> {
   let values;
@@ -24,6 +25,8 @@ async function main(): Promise<void> {
         'enable-test-commands': { type: 'boolean', default: false },
         oplogSize: { type: 'string' },
         'oplog-retention-hours': { type: 'string' },
+        maxConns: { type: 'string' },
+        cursorTimeoutMillis: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     }));
@@ -57,6 +60,23 @@ async function main(): Promise<void> {
       process.exit(2);
     }
   }
+  const maxIncomingConnections = values.maxConns === undefined ? undefined : Number(values.maxConns);
+  if (
+    maxIncomingConnections !== undefined &&
+    !(Number.isInteger(maxIncomingConnections) && maxIncomingConnections > 0)
+  ) {
+    process.stderr.write(`--maxConns must be a positive integer, got '${values.maxConns}'\n`);
+    process.exit(2);
+  }
+  const cursorTimeoutMillis =
+    values.cursorTimeoutMillis === undefined ? undefined : Number(values.cursorTimeoutMillis);
+  if (
+    cursorTimeoutMillis !== undefined &&
+    !(Number.isFinite(cursorTimeoutMillis) && cursorTimeoutMillis > 0)
+  ) {
+    process.stderr.write(`--cursorTimeoutMillis must be a positive number of milliseconds\n`);
+    process.exit(2);
+  }
   const server = await startEmbeddedMongo({
     port,
     host: values.host,
@@ -66,6 +86,8 @@ async function main(): Promise<void> {
     enableTestCommands: values['enable-test-commands'],
     oplogSizeMB,
     oplogRetentionHours,
+    maxIncomingConnections,
+    cursorTimeoutMillis,
   });
   process.stdout.write(`embedded MongoDB listening: ${server.uri}\n`);
   const shutdown = (signal: string): void => {

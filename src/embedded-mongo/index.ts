@@ -19,8 +19,17 @@ export interface EmbeddedMongoOptions {
   logLevel?: LogLevel;
   /** Enables test-only commands such as configureFailPoint (like mongod --setParameter enableTestCommands=1). */
   enableTestCommands?: boolean;
-  /** Idle server cursors are closed after this long; default 10 minutes (mongod's cursorTimeoutMillis). */
+  /**
+   * Idle server cursors are closed after this long; default 10 minutes (mongod's
+   * cursorTimeoutMillis). Cursors opened with noCursorTimeout are exempt (session end still
+   * closes them); a getMore on a closed cursor fails with CursorNotFound (43).
+   */
   cursorTimeoutMillis?: number;
+  /**
+   * Client connections open at once (mongod's net.maxIncomingConnections); connections over it are
+   * closed as soon as they are accepted. Default 10,000.
+   */
+  maxIncomingConnections?: number;
   /** Open transactions older than this are aborted; default 60 s (mongod's transactionLifetimeLimitSeconds). */
   transactionLifetimeLimitSeconds?: number;
   /** Interval of the TTL index sweeper; default 60 s (mongod's ttlMonitorSleepSecs). */

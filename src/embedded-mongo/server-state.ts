@@ -12,6 +12,7 @@ import type { WriteConcern } from './commands/write-concern.js';
 import type { PipelineRunner } from './update/index.js';
 import { compileUpdatePipeline } from './aggregation/pipeline.js';
 import type { CommandContext, CommandSpec, ConnectionInfo } from './commands/types.js';
+import { ConnectionAdmission } from './connection-admission.js';
 import { CursorManager } from './cursors/cursor-manager.js';
 import { FailPointRegistry } from './failpoints/fail-point-registry.js';
 import type { Logger, LogLevel } from './logger.js';
@@ -28,6 +29,7 @@ export interface ResolvedOptions {
   logLevel: LogLevel;
   enableTestCommands: boolean;
   cursorTimeoutMillis: number;
+  maxIncomingConnections: number;
   transactionLifetimeLimitSeconds: number;
   ttlMonitorSleepSecs: number;
   oplogSizeMB: number;
@@ -41,6 +43,8 @@ export class ServerState {
   readonly electionId = new ObjectId();
   readonly connections = new Map<number, ConnectionInfo>();
   totalConnections = 0;
+  /** The connection limit and its refusal counter. */
+  readonly admission: ConnectionAdmission;
   readonly opcounters: Record<string, number> = {
     insert: 0,
     query: 0,
@@ -64,7 +68,12 @@ export class ServerState {
     readonly catalog: Catalog,
     readonly logger: Logger,
   ) {
-    this.cursors = new CursorManager(options.cursorTimeoutMillis);
+    this.admission = new ConnectionAdmission(
+      options.maxIncomingConnections,
+      logger,
+      () => this.connections.size,
+    );
+    this.cursors = new CursorManager({ idleTimeoutMs: options.cursorTimeoutMillis, logger });
     this.release = new ReleaseSignal(catalog);
     this.snapshots = new SnapshotHistory(catalog);
     this.sessions = new SessionCatalog({ catalog, cursors: this.cursors, release: this.release, logger });
@@ -158,6 +167,7 @@ export class ServerState {
 
   /** Stops timers and aborts open transactions (server shutdown, before the catalog closes). */
   close(): void {
+    this.admission.stop();
     this.sessions.close();
     this.snapshots.close();
     this.release.close();

@@ -10,6 +10,7 @@ import { Catalog } from './catalog/catalog.js';
 import { openStorage } from './storage/open-storage.js';
 import { DEFAULT_OPLOG_SIZE_MB, OplogEngine } from './oplog/index.js';
 import { dispatchCommand } from './commands/dispatch.js';
+import { DEFAULT_MAX_INCOMING_CONNECTIONS } from './connection-admission.js';
 import { createLogger } from './logger.js';
 import { ServerState, type ResolvedOptions } from './server-state.js';
 import { serveConnection, type WireConnection } from './wire/connection.js';
@@ -23,6 +24,7 @@ function resolveOptions(o: EmbeddedMongoOptions): ResolvedOptions {
     logLevel: o.logLevel ?? 'warn',
     enableTestCommands: o.enableTestCommands ?? false,
     cursorTimeoutMillis: o.cursorTimeoutMillis ?? 10 * 60 * 1000,
+    maxIncomingConnections: o.maxIncomingConnections ?? DEFAULT_MAX_INCOMING_CONNECTIONS,
     transactionLifetimeLimitSeconds: o.transactionLifetimeLimitSeconds ?? 60,
     ttlMonitorSleepSecs: o.ttlMonitorSleepSecs ?? 60,
     oplogSizeMB: o.oplogSizeMB ?? DEFAULT_OPLOG_SIZE_MB,
@@ -30,8 +32,21 @@ function resolveOptions(o: EmbeddedMongoOptions): ResolvedOptions {
   };
 }
 
+/** Rejects limits that would make the server unusable, before anything is opened. */
+function checkLimits(o: ResolvedOptions): void {
+  if (!Number.isInteger(o.maxIncomingConnections) || o.maxIncomingConnections < 1) {
+    throw new RangeError(
+      `maxIncomingConnections must be a positive integer, got ${o.maxIncomingConnections}`,
+    );
+  }
+  if (!Number.isFinite(o.cursorTimeoutMillis) || o.cursorTimeoutMillis <= 0) {
+    throw new RangeError(`cursorTimeoutMillis must be a positive number, got ${o.cursorTimeoutMillis}`);
+  }
+}
+
 export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Promise<EmbeddedMongo> {
   const opts = resolveOptions(options);
+  checkLimits(opts);
   const logger = createLogger(opts.logLevel);
   const engine = new OplogEngine(await openStorage(opts.dbPath, logger), {
     maxBytes: opts.oplogSizeMB * 1024 * 1024,
@@ -62,6 +77,7 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
     });
     connections.add(conn);
   });
+  state.admission.attach(server);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -77,6 +93,8 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
     address: advertisedHost,
     replSet: opts.replSetName,
     dbPath: opts.dbPath ?? '(in memory)',
+    maxIncomingConnections: opts.maxIncomingConnections,
+    cursorTimeoutMillis: opts.cursorTimeoutMillis,
   });
 
   let stopped: Promise<void> | undefined;

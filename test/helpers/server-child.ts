@@ -21,6 +21,18 @@ export interface ServerChildOptions {
   readonly logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** How long startup (including recovery of dbPath) may take; default 60 s. */
   readonly startTimeoutMs?: number;
+  /** The server's maxIncomingConnections (default: the server's). */
+  readonly maxIncomingConnections?: number;
+  /** The server's cursorTimeoutMillis (default: the server's). */
+  readonly cursorTimeoutMillis?: number;
+  /** Runs node with --expose-gc so that `gc()` works. */
+  readonly exposeGc?: boolean;
+}
+
+/** Memory of the child right after a full garbage collection, in bytes. */
+export interface ChildMemory {
+  readonly rss: number;
+  readonly heapUsed: number;
 }
 
 export interface ChildExit {
@@ -39,6 +51,8 @@ export interface ServerChild {
   readonly exited: Promise<ChildExit>;
   /** The last 64 KiB the server wrote to stderr (its log), for failure messages. */
   stderrTail(): string;
+  /** Runs a full GC in the child (needs `exposeGc`) and returns its memory afterwards. */
+  gc(timeoutMs?: number): Promise<ChildMemory>;
   /** Sends SIGKILL (a crash: no flush, no cleanup) and waits for the exit. */
   crash(): Promise<ChildExit>;
   /** Sends SIGTERM (clean stop) and waits; SIGKILLs and throws if it takes longer than timeoutMs. */
@@ -114,10 +128,24 @@ function isReadyLine(value: unknown): value is ReadyLine {
   return typeof v.uri === 'string' && typeof v.port === 'number' && typeof v.pid === 'number';
 }
 
+function parseGcLine(line: string): ChildMemory | undefined {
+  try {
+    const parsed: unknown = JSON.parse(line);
+    if (typeof parsed !== 'object' || parsed === null) return undefined;
+    const gc = (parsed as Record<string, unknown>).gc;
+    if (typeof gc !== 'object' || gc === null) return undefined;
+    const { rss, heapUsed } = gc as Record<string, unknown>;
+    return typeof rss === 'number' && typeof heapUsed === 'number' ? { rss, heapUsed } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function startServerChild(options: ServerChildOptions = {}): Promise<ServerChild> {
   const entry = serverProcessEntry();
   const args = [
     '--enable-source-maps',
+    ...(options.exposeGc ? ['--expose-gc'] : []),
     entry,
     '--port',
     String(options.port ?? 0),
@@ -127,6 +155,10 @@ export async function startServerChild(options: ServerChildOptions = {}): Promis
     options.logLevel ?? 'warn',
   ];
   if (options.dbPath !== undefined) args.push('--dbpath', options.dbPath);
+  if (options.maxIncomingConnections !== undefined)
+    args.push('--max-conns', String(options.maxIncomingConnections));
+  if (options.cursorTimeoutMillis !== undefined)
+    args.push('--cursor-timeout-ms', String(options.cursorTimeoutMillis));
   const started = performance.now();
   const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   liveChildren.add(child);
@@ -147,10 +179,10 @@ export async function startServerChild(options: ServerChildOptions = {}): Promis
   });
 
   const timeoutMs = options.startTimeoutMs ?? 60_000;
+  const lines = createInterface({ input: child.stdout });
   let ready: ReadyLine;
   try {
     ready = await new Promise<ReadyLine>((resolve, reject) => {
-      const lines = createInterface({ input: child.stdout });
       const timer = setTimeout(
         () => reject(new Error(`server child did not become ready within ${timeoutMs} ms`)),
         timeoutMs,
@@ -183,6 +215,12 @@ export async function startServerChild(options: ServerChildOptions = {}): Promis
     throw new Error(`${message}\n--- server stderr ---\n${stderr}`);
   }
   const startupMs = performance.now() - started;
+  // Lines after the ready line answer gc() requests, in order.
+  const gcWaiters: ((memory: ChildMemory) => void)[] = [];
+  lines.on('line', (line) => {
+    const parsed = parseGcLine(line);
+    if (parsed) gcWaiters.shift()?.(parsed);
+  });
 
   return {
     uri: ready.uri,
@@ -192,6 +230,22 @@ export async function startServerChild(options: ServerChildOptions = {}): Promis
     startupMs,
     exited,
     stderrTail: () => stderr,
+    gc: async (gcTimeoutMs = 30_000) => {
+      if (!options.exposeGc) throw new Error('gc() needs the child started with exposeGc: true');
+      let timer: NodeJS.Timeout | undefined;
+      const answered = new Promise<ChildMemory>((resolve) => gcWaiters.push(resolve));
+      const failed = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => reject(new Error(`no gc reply within ${gcTimeoutMs} ms`)), gcTimeoutMs);
+        void exited.then(() => reject(new Error('server child exited before its gc reply')));
+      });
+      failed.catch(() => undefined); // settles after the race when the reply came first
+      child.kill('SIGUSR2');
+      try {
+        return await Promise.race([answered, failed]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
     crash: async () => {
       child.kill('SIGKILL');
       return exited;

@@ -3,6 +3,10 @@
  * JSON line `{"uri", "host", "port", "pid"}` on stdout once it accepts connections.
  *
  *   node dist/test/helpers/server-process.js [--port 0] [--host 127.0.0.1] [--dbpath DIR] [--log-level warn]
+ *        [--max-conns N] [--cursor-timeout-ms MS]
+ *
+ * When node runs with --expose-gc, SIGUSR2 runs a full garbage collection and prints one JSON line
+ * `{"gc": {"rss", "heapUsed"}}` (bytes, after the collection) on stdout.
  *
  * SIGTERM/SIGINT stop the server cleanly (exit 0). The child also stops when its stdin closes, so a
  * parent that dies (a crashed jest worker) never leaves a server behind. SIGKILL is the crash case.
@@ -16,6 +20,10 @@ function isLogLevel(value: string): value is LogLevel {
   return LOG_LEVELS.includes(value);
 }
 
+function optionalNumber(value: string | undefined): number | undefined {
+  return value === undefined ? undefined : Number(value);
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -23,6 +31,8 @@ async function main(): Promise<void> {
       host: { type: 'string', default: '127.0.0.1' },
       dbpath: { type: 'string' },
       'log-level': { type: 'string', default: 'warn' },
+      'max-conns': { type: 'string' },
+      'cursor-timeout-ms': { type: 'string' },
     },
   });
   const logLevel = values['log-level'];
@@ -32,6 +42,8 @@ async function main(): Promise<void> {
     host: values.host,
     dbPath: values.dbpath,
     logLevel,
+    maxIncomingConnections: optionalNumber(values['max-conns']),
+    cursorTimeoutMillis: optionalNumber(values['cursor-timeout-ms']),
   });
   process.stdout.write(
     JSON.stringify({ uri: server.uri, host: server.host, port: server.port, pid: process.pid }) + '\n',
@@ -49,6 +61,14 @@ async function main(): Promise<void> {
       },
     );
   };
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) {
+    process.on('SIGUSR2', () => {
+      gc();
+      const { rss, heapUsed } = process.memoryUsage();
+      process.stdout.write(JSON.stringify({ gc: { rss, heapUsed } }) + '\n');
+    });
+  }
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
   process.stdin.on('end', () => stop('stdin closed'));

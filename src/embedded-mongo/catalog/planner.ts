@@ -554,15 +554,22 @@ export class Scan implements IterableIterator<Document> {
   private source: Iterator<Document> | undefined;
   /** The effective limit (0 = none). */
   readonly limit: number;
-  private readonly comparator: ((a: Document, b: Document) => number) | undefined;
+  /**
+   * Dropped once the in-memory sort is done: a comparator caches one sort key per document it
+   * saw, and an open cursor must not keep those alive (only the sorted references).
+   */
+  private comparator: ((a: Document, b: Document) => number) | undefined;
+  /** The options, without the comparator (see above). */
+  readonly opts: ScanOptions;
 
   constructor(
     readonly collection: Collection,
     readonly filter: Document,
     readonly plan: Plan,
     private readonly view: ReadView,
-    readonly opts: ScanOptions,
+    opts: ScanOptions,
   ) {
+    this.opts = { ...opts, sortComparator: undefined };
     this.limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
     // Validated up front (BadValue for a bad sort), used only when no index provides the order.
     this.comparator =
@@ -607,6 +614,7 @@ export class Scan implements IterableIterator<Document> {
     const base =
       this.plan.kind === 'ixscan' ? this.ixscan(this.plan, match) : this.collscan(this.plan, match);
     const cmp = this.comparator;
+    this.comparator = undefined;
     if (this.plan.sortProvided || !cmp) return base;
     const all: Document[] = [];
     for (let r = base.next(); !r.done; r = base.next()) all.push(r.value);

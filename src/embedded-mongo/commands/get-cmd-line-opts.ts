@@ -7,11 +7,12 @@ export const getCmdLineOptsCommand: CommandSpec = {
   run(ctx) {
     const o = ctx.server.options;
     const argv = ['embedded-mongo', '--port', String(o.port), '--replSet', o.replSetName];
+    argv.push('--maxConns', String(o.maxIncomingConnections));
     if (o.dbPath) argv.push('--dbpath', o.dbPath);
     return {
       argv,
       parsed: {
-        net: { port: o.port, bindIp: o.host },
+        net: { port: o.port, bindIp: o.host, maxIncomingConnections: o.maxIncomingConnections },
         replication: { replSet: o.replSetName },
         storage: { dbPath: o.dbPath ?? '(in memory)' },
       },

@@ -1,3 +1,8 @@
+/**
+ * serverStatus: the mongod sections the embedded server can fill. connections.available is
+ * maxIncomingConnections - current, connections.rejected counts refusals over that limit;
+ * metrics.cursor follows mongod (timedOut, totalOpened, open.{total,noTimeout,pinned}).
+ */
 import { Int32, Long } from 'bson';
 import os from 'node:os';
 import { SERVER_VERSION } from './build-info.js';
@@ -10,6 +15,7 @@ export const serverStatusCommand: CommandSpec = {
   run(ctx) {
     const s = ctx.server;
     const mem = process.memoryUsage();
+    const cursors = s.cursors.metrics();
     return {
       host: os.hostname(),
       version: SERVER_VERSION,
@@ -20,8 +26,9 @@ export const serverStatusCommand: CommandSpec = {
       localTime: new Date(),
       connections: {
         current: new Int32(s.connections.size),
-        available: new Int32(10_000),
+        available: new Int32(s.admission.available()),
         totalCreated: new Int32(s.totalConnections),
+        rejected: new Int32(s.admission.rejected),
       },
       opcounters: { ...s.opcounters },
       mem: {
@@ -30,7 +37,25 @@ export const serverStatusCommand: CommandSpec = {
         virtual: Math.round(mem.heapTotal / 1048576),
         supported: true,
       },
-      metrics: { cursor: { open: { total: Long.fromNumber(s.cursors.openCount) } } },
+      // Node's own figures (mongod puts platform-specific process figures here too).
+      extra_info: {
+        note: 'fields vary by platform',
+        rssBytes: Long.fromNumber(mem.rss),
+        heapUsedBytes: Long.fromNumber(mem.heapUsed),
+        heapTotalBytes: Long.fromNumber(mem.heapTotal),
+        externalBytes: Long.fromNumber(mem.external + mem.arrayBuffers),
+      },
+      metrics: {
+        cursor: {
+          timedOut: Long.fromNumber(cursors.timedOut),
+          totalOpened: Long.fromNumber(cursors.totalOpened),
+          open: {
+            total: Long.fromNumber(cursors.open.total),
+            noTimeout: Long.fromNumber(cursors.open.noTimeout),
+            pinned: Long.fromNumber(cursors.open.pinned),
+          },
+        },
+      },
       repl: {
         setName: s.replSetName,
         isWritablePrimary: true,

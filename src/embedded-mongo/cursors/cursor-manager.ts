@@ -1,13 +1,16 @@
 /**
  * Server-side cursors: registered by find/aggregate/listCollections/listIndexes, advanced by
  * getMore, closed by killCursors, exhaustion, session end, or the idle timeout (10 minutes by
- * default, like mongod's cursorTimeoutMillis). A cursor pulls from its source lazily, one batch
- * at a time, so a large result never sits whole in memory.
+ * default, like mongod's cursorTimeoutMillis; a periodic reaper closes cursors idle for longer,
+ * except those opened with noCursorTimeout, and counts them in metrics.cursor.timedOut). A cursor
+ * pulls from its source lazily, one batch at a time, so a large result never sits whole in memory
+ * (a find sorted in memory holds references to its matches, not copies).
  */
 import { Long } from 'bson';
 import type { Document } from '../bson.js';
 import { bsonSize } from '../bson.js';
 import { mongoError } from '../errors.js';
+import type { Logger } from '../logger.js';
 
 /** Batches stop growing past this many bytes (mongod: 16 MiB per reply). */
 export const MAX_BATCH_BYTES = 16 * 1024 * 1024 - 16 * 1024;
@@ -34,6 +37,26 @@ export interface CursorOptions {
   decorateError?: (error: unknown) => void;
   /** The limit of a find: the cursor closes once this many documents were returned. */
   limit?: number;
+  /** find's noCursorTimeout: the idle reaper leaves this cursor alone (session end still closes it). */
+  noTimeout?: boolean;
+}
+
+/** serverStatus metrics.cursor, as mongod reports it. */
+export interface CursorMetrics {
+  /** Cursors closed by the idle reaper since startup. */
+  readonly timedOut: number;
+  /** Cursors registered (left open after their first batch) since startup. */
+  readonly totalOpened: number;
+  readonly open: { readonly total: number; readonly noTimeout: number; readonly pinned: number };
+}
+
+export interface CursorManagerOptions {
+  /** Idle cursors are closed after this long (mongod's cursorTimeoutMillis); default 10 minutes. */
+  readonly idleTimeoutMs?: number;
+  /** Reaper period; default idleTimeoutMs / 4 clamped to [250 ms, 4 s] (mongod: clientCursorMonitorFrequencySecs 4). */
+  readonly reapIntervalMs?: number;
+  /** Receives one line per reaper pass that closed cursors. */
+  readonly logger?: Logger;
 }
 
 export interface ServerCursor {
@@ -62,14 +85,35 @@ export class CursorManager {
   private readonly cursors = new Map<string, ServerCursor>();
   private nextId = BigInt(Math.floor(Math.random() * 2 ** 40)) + 1n;
   private sweeper: NodeJS.Timeout | undefined;
+  private readonly idleTimeoutMs: number;
+  private readonly logger: Logger | undefined;
+  private timedOut = 0;
+  private totalOpened = 0;
 
-  constructor(private readonly idleTimeoutMs = 10 * 60 * 1000) {
-    this.sweeper = setInterval(() => this.sweep(), Math.min(60_000, Math.max(1000, idleTimeoutMs / 4)));
+  constructor(options: CursorManagerOptions = {}) {
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 10 * 60 * 1000;
+    this.logger = options.logger;
+    const period = options.reapIntervalMs ?? Math.min(4000, Math.max(250, this.idleTimeoutMs / 4));
+    this.sweeper = setInterval(() => this.sweep(), period);
     this.sweeper.unref();
   }
 
   get openCount(): number {
     return this.cursors.size;
+  }
+
+  metrics(): CursorMetrics {
+    let noTimeout = 0;
+    let pinned = 0;
+    for (const c of this.cursors.values()) {
+      if (c.options.noTimeout) noTimeout++;
+      if (c.busy) pinned++;
+    }
+    return {
+      timedOut: this.timedOut,
+      totalOpened: this.totalOpened,
+      open: { total: this.cursors.size, noTimeout, pinned },
+    };
   }
 
   /**
@@ -94,8 +138,10 @@ export class CursorManager {
     };
     const batch = await this.fill(cursor, batchSize ?? 101);
     const keepOpen = !singleBatch && (options.tailable ? !this.ended(cursor) : !cursor.exhausted);
-    if (keepOpen) this.cursors.set(cursor.id.toString(), cursor);
-    else await this.close(cursor);
+    if (keepOpen) {
+      this.cursors.set(cursor.id.toString(), cursor);
+      this.totalOpened++;
+    } else await this.close(cursor);
     const reply: Document = { id: keepOpen ? cursor.id : Long.ZERO, ns: options.ns, firstBatch: batch };
     options.decorateReply?.(reply);
     return reply;
@@ -232,13 +278,24 @@ export class CursorManager {
     c.options.onClose?.();
   }
 
-  private sweep(): void {
-    const now = Date.now();
+  /** The idle reaper: closes every cursor unused for longer than the timeout (not while in use). */
+  sweep(now = Date.now()): number {
+    let reaped = 0;
     for (const [key, c] of this.cursors) {
-      if (!c.busy && now - c.lastUsed > this.idleTimeoutMs) {
+      if (!c.busy && !c.options.noTimeout && now - c.lastUsed > this.idleTimeoutMs) {
         this.cursors.delete(key);
         void this.close(c);
+        reaped++;
       }
     }
+    if (reaped > 0) {
+      this.timedOut += reaped;
+      this.logger?.info('idle cursors timed out', {
+        count: reaped,
+        cursorTimeoutMillis: this.idleTimeoutMs,
+        open: this.cursors.size,
+      });
+    }
+    return reaped;
   }
 }

@@ -21,7 +21,7 @@ describe('session catalog', () => {
       ttlMonitorSleepSecs: 0,
       logger: createLogger('silent'),
     });
-    cursors = new CursorManager(60_000);
+    cursors = new CursorManager({ idleTimeoutMs: 60_000 });
     release = new ReleaseSignal(catalog);
     sessions = new SessionCatalog(
       { catalog, cursors, release, logger: createLogger('silent') },

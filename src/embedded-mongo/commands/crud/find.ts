@@ -91,7 +91,12 @@ export const findCommand: CommandSpec = {
     const docs = skipAndProject(scan, skip, project);
     const cursor = await ctx.server.cursors.open(
       docs,
-      { ns, sessionKey: sessionKeyOf(b.lsid), limit: limit > 0 ? limit : undefined },
+      {
+        ns,
+        sessionKey: sessionKeyOf(b.lsid),
+        limit: limit > 0 ? limit : undefined,
+        noTimeout: optionalBool(b, 'noCursorTimeout') ?? false,
+      },
       batchSize,
       singleBatch,
     );
