@@ -12,11 +12,12 @@ import { SharedIdempotencyModule } from './shared/idempotency/idempotency.module
 import { MetricsModule } from './shared/metrics/metrics.module.js';
 import { PersistenceModule, type DatabaseUris } from './shared/persistence/persistence.module.js';
 import { ProjectionsModule } from './shared/projections/projections.module.js';
+import { RateLimitModule } from './shared/rate-limit/rate-limit.module.js';
 
 /** Feature modules (bounded contexts); each registers its commands, events and controllers. */
 export const FEATURE_MODULES: Type[] = [CustomersModule, CatalogModule, OrdersModule];
 
-/** The application root: configuration, auth, the two database connections, features, health. */
+/** The application root: configuration, auth, rate limits, the two database connections, features, health. */
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, db: DatabaseUris, jwtSecret: string): DynamicModule {
@@ -25,6 +26,8 @@ export class AppModule {
       imports: [
         AppConfigModule.forRoot(config),
         AuthModule.forRoot(jwtSecret),
+        // Its global guard must come after the auth guard (the limit is per principal).
+        RateLimitModule.forRoot(config),
         PersistenceModule.forRoot(db),
         HealthModule,
         MetricsModule,

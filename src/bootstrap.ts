@@ -1,7 +1,10 @@
 /**
  * Builds the Nest application for a configuration: starts the embedded MongoDB-compatible server
- * when no MONGODB_URI is given, resolves the JWT secret, applies the global pipes and limits.
- * Used by main.ts, the e2e tests and the CLIs, so they all run the same application.
+ * when no MONGODB_URI is given, resolves the JWT secret, sets up logging, applies the global pipes
+ * and limits. Used by main.ts, the e2e tests and the CLIs, so they all run the same application.
+ *
+ * Express middleware order (every request, before any route): request id (X-Request-Id) ->
+ * security headers -> request log line -> JSON body parser -> API docs / Nest routes.
  */
 import { Logger, ValidationPipe, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -14,6 +17,10 @@ import { startEmbeddedMongo, type EmbeddedMongo } from './embedded-mongo/index.j
 import { resolveJwtSecret } from './shared/auth/jwt-secret.js';
 import { validationExceptionFactory } from './shared/errors/validation.js';
 import type { DatabaseUris } from './shared/persistence/persistence.module.js';
+import { assignRequestId } from './shared/http/correlation-id.js';
+import { securityHeaders } from './shared/http/security-headers.js';
+import { createJsonLogging, type JsonLogging } from './shared/logging/json-logging.js';
+import type { DestinationStream } from 'pino';
 
 export interface RunningApp {
   app: INestApplication;
@@ -50,15 +57,36 @@ export async function resolveDatabases(
   };
 }
 
-export async function createApp(config: AppConfig, options: { logger?: boolean } = {}): Promise<RunningApp> {
-  const logger = new Logger('Bootstrap');
-  const { db, embedded } = await resolveDatabases(config, logger);
+export interface CreateAppOptions {
+  /** false: no log output (e2e tests, the projections CLI), unless `jsonLogs` is given. */
+  logger?: boolean;
+  /**
+   * Structured JSON log lines (pino; the service: stdout, a test: a stream it reads). Unset: Nest's
+   * human-readable console lines (the CLIs, whose output is for people).
+   */
+  jsonLogs?: DestinationStream;
+}
+
+export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<RunningApp> {
   const { secret, generated } = resolveJwtSecret(config.jwtSecret);
+  let json: JsonLogging | undefined;
+  if (options.jsonLogs) {
+    json = createJsonLogging(config, { destination: options.jsonLogs, secrets: [secret] });
+    // From here on every Nest Logger writes JSON, the lines before the app exists included.
+    Logger.overrideLogger(json.logger);
+  }
+  const logger = new Logger('Bootstrap');
   if (generated) logger.warn('JWT_SECRET is not set: generated a development secret in .data/dev-jwt-secret');
+  const { db, embedded } = await resolveDatabases(config, logger);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, db, secret), {
-    logger: options.logger === false ? false : undefined,
+    ...(json ? { bufferLogs: true } : { logger: options.logger === false ? false : undefined }),
     bodyParser: false,
   });
+  if (json) app.useLogger(json.logger);
+  app.disable('x-powered-by');
+  app.use(assignRequestId);
+  app.use(securityHeaders());
+  if (json) app.use(json.requestLogging);
   app.useBodyParser('json', { limit: config.bodyLimit });
   app.useGlobalPipes(
     new ValidationPipe({

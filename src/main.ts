@@ -1,16 +1,20 @@
 /**
  * Service entry point. Without MONGODB_URI it starts the embedded MongoDB-compatible server
  * in-process (data kept in EMBEDDED_MONGO_DBPATH, default ./.data/mongo) and says so in one log line.
+ * Logs are JSON lines on stdout (pino, level LOG_LEVEL); a bad configuration is reported on stderr
+ * as plain lines before any logger exists.
  */
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import { destination } from 'pino';
 import { ConfigError, loadConfig } from './config/env.js';
 import { createApp } from './bootstrap.js';
 import { isEmptyDatabase, seedDemoData } from './seed/seed-runner.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const { app, close } = await createApp(config);
+  // Synchronous writes: the last lines before process.exit() are not lost.
+  const { app, close } = await createApp(config, { jsonLogs: destination({ dest: 1, sync: true }) });
   const logger = new Logger('Bootstrap');
   const shutdown = (signal: string): void => {
     logger.log(`${signal} received, shutting down`);

@@ -40,6 +40,10 @@ export interface AppConfig {
   readYourWritesTimeoutMs: number;
   /** Projection lag (commit → application, ms) above which /health is 503 and the lag monitor warns. */
   projectionLagThresholdMs: number;
+  /** Commands (POST/PUT/PATCH/DELETE) one principal may send per window; 0 = no limit. */
+  rateLimitCommands: number;
+  /** The rate limit's (sliding) window, ms. */
+  rateLimitWindowMs: number;
 }
 
 export class ConfigError extends Error {
@@ -176,6 +180,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       10_000,
       0,
       3_600_000,
+    ),
+    rateLimitCommands: intSetting(
+      problems,
+      'RATE_LIMIT_COMMANDS',
+      env.RATE_LIMIT_COMMANDS || undefined, // empty = default, never 'off'
+      300,
+      0,
+      1_000_000,
+    ),
+    rateLimitWindowMs: intSetting(
+      problems,
+      'RATE_LIMIT_WINDOW_MS',
+      env.RATE_LIMIT_WINDOW_MS || undefined,
+      60_000,
+      100,
+      86_400_000,
     ),
   };
   if (problems.length > 0) throw new ConfigError(problems);

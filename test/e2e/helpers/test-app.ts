@@ -1,8 +1,11 @@
 /**
  * Starts the whole service for e2e tests: in-memory embedded MongoDB, a fixed JWT secret, no demo
- * data, quiet logs. Tokens for any role come from `tokens`.
+ * data, no command rate limit (tests send many commands from one token; a test of the limiter sets
+ * RATE_LIMIT_COMMANDS itself), quiet logs unless `options.logs` asks for the JSON lines.
+ * Tokens for any role come from `adminToken` / `customerToken`.
  */
 import type { INestApplication } from '@nestjs/common';
+import type { DestinationStream } from 'pino';
 import type { App } from 'supertest/types.js';
 import { loadConfig, type AppConfig } from '../../../src/config/env.js';
 import { createApp, type RunningApp } from '../../../src/bootstrap.js';
@@ -20,16 +23,25 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export interface TestAppOptions {
+  /** Receives the service's structured JSON log lines (else the app logs nothing). */
+  logs?: DestinationStream;
+}
+
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: TestAppOptions = {},
+): Promise<TestApp> {
   const config = loadConfig({
     NODE_ENV: 'test',
     EMBEDDED_MONGO_DBPATH: ':memory:',
     JWT_SECRET: TEST_JWT_SECRET,
     SEED_ON_START: 'false',
     LOG_LEVEL: 'error',
+    RATE_LIMIT_COMMANDS: '0',
     ...env,
   });
-  const running = await createApp(config, { logger: false });
+  const running = await createApp(config, options.logs ? { jsonLogs: options.logs } : { logger: false });
   const http = running.app.getHttpServer() as App;
   return {
     running,
