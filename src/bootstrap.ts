@@ -74,6 +74,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     json = createJsonLogging(config, { destination: options.jsonLogs, secrets: [secret] });
     // From here on every Nest Logger writes JSON, the lines before the app exists included.
     Logger.overrideLogger(json.logger);
+  } else if (options.logger === false) {
+    Logger.overrideLogger(false); // quiet from the first line, not only once Nest exists
   }
   const logger = new Logger('Bootstrap');
   if (generated) logger.warn('JWT_SECRET is not set: generated a development secret in .data/dev-jwt-secret');
