@@ -1,0 +1,86 @@
+/**
+ * The idle cursor reaper: what it closes (idle longer than the timeout), what it leaves (busy
+ * cursors, noCursorTimeout), and the counters serverStatus reports from it.
+ */
+import { Long, type Document } from '../bson.js';
+import { CursorManager } from './cursor-manager.js';
+
+function docs(n: number): Document[] {
+  return Array.from({ length: n }, (_, i) => ({ _id: i }));
+}
+
+describe('cursor manager idle reaper', () => {
+  let cursors: CursorManager;
+  beforeEach(() => {
+    // A reaper period far beyond the test: sweeps run only when called with a chosen clock.
+    cursors = new CursorManager({ idleTimeoutMs: 1000, reapIntervalMs: 3_600_000 });
+  });
+  afterEach(() => cursors.stop());
+
+  it('closes cursors idle longer than the timeout, counts them, and getMore then fails with 43', async () => {
+    let closed = 0;
+    const reply = await cursors.open(docs(10), { ns: 'db.c', onClose: () => closed++ }, 1);
+    const id = reply.id as Long;
+    expect(cursors.metrics()).toEqual({
+      timedOut: 0,
+      totalOpened: 1,
+      open: { total: 1, noTimeout: 0, pinned: 0 },
+    });
+
+    expect(cursors.sweep(Date.now() + 500)).toBe(0);
+    expect(cursors.sweep(Date.now() + 1500)).toBe(1);
+    await Promise.resolve();
+    expect(closed).toBe(1);
+    expect(cursors.metrics()).toEqual({
+      timedOut: 1,
+      totalOpened: 1,
+      open: { total: 0, noTimeout: 0, pinned: 0 },
+    });
+    await expect(cursors.getMore(id, 'db.c', 1, undefined)).rejects.toMatchObject({
+      code: 43,
+      codeName: 'CursorNotFound',
+    });
+  });
+
+  it('leaves noCursorTimeout cursors alone until killCursors', async () => {
+    const reply = await cursors.open(docs(10), { ns: 'db.c', noTimeout: true }, 1);
+    expect(cursors.sweep(Date.now() + 60_000)).toBe(0);
+    expect(cursors.metrics().open).toEqual({ total: 1, noTimeout: 1, pinned: 0 });
+    const { killed } = await cursors.kill([reply.id as Long]);
+    expect(killed).toHaveLength(1);
+    expect(cursors.metrics()).toMatchObject({ timedOut: 0, open: { total: 0, noTimeout: 0 } });
+  });
+
+  it('does not reap a cursor while a getMore runs on it, and a getMore renews its idle time', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    async function* slow(): AsyncGenerator<Document> {
+      yield { _id: 0 };
+      await gate;
+      yield { _id: 1 };
+      yield { _id: 2 };
+    }
+    const reply = await cursors.open(slow(), { ns: 'db.c' }, 1);
+    const pending = cursors.getMore(reply.id as Long, 'db.c', 1, undefined);
+    expect(cursors.metrics().open.pinned).toBe(1);
+    expect(cursors.sweep(Date.now() + 60_000)).toBe(0);
+    release();
+    const more = await pending;
+    expect((more.nextBatch as Document[]).map((d) => d._id)).toEqual([1]);
+    // Used just now: not idle yet at +500 ms, idle at +1.5 s.
+    expect(cursors.sweep(Date.now() + 500)).toBe(0);
+    expect(cursors.sweep(Date.now() + 1500)).toBe(1);
+  });
+
+  it('does not register cursors exhausted by their first batch', async () => {
+    const reply = await cursors.open(docs(3), { ns: 'db.c' }, 10);
+    expect(reply.id).toEqual(Long.ZERO);
+    expect(cursors.metrics()).toEqual({
+      timedOut: 0,
+      totalOpened: 0,
+      open: { total: 0, noTimeout: 0, pinned: 0 },
+    });
+  });
+});
