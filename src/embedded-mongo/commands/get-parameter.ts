@@ -1,5 +1,6 @@
 import type { Document } from '../bson.js';
 import { mongoError } from '../errors.js';
+import { LOGICAL_SESSION_TIMEOUT_MINUTES, MAX_SESSIONS } from '../sessions/session-catalog.js';
 import type { CommandSpec } from './types.js';
 
 /** Server parameters the embedded server reports (a subset of mongod's, with mongod's defaults). */
@@ -8,6 +9,8 @@ function parameters(ctx: Parameters<CommandSpec['run']>[0]): Document {
     featureCompatibilityVersion: { version: '8.0' },
     transactionLifetimeLimitSeconds: ctx.server.options.transactionLifetimeLimitSeconds,
     cursorTimeoutMillis: ctx.server.options.cursorTimeoutMillis,
+    maxSessions: MAX_SESSIONS,
+    localLogicalSessionTimeoutMinutes: LOGICAL_SESSION_TIMEOUT_MINUTES,
     enableTestCommands: ctx.server.options.enableTestCommands,
     maxBSONDepth: 100,
     authenticationMechanisms: [],

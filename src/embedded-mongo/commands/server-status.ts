@@ -45,6 +45,7 @@ export const serverStatusCommand: CommandSpec = {
         heapTotalBytes: Long.fromNumber(mem.heapTotal),
         externalBytes: Long.fromNumber(mem.external + mem.arrayBuffers),
       },
+      logicalSessionRecordCache: { activeSessionsCount: new Int32(s.sessions.size) },
       metrics: {
         cursor: {
           timedOut: Long.fromNumber(cursors.timedOut),

@@ -90,6 +90,30 @@ describe('session catalog', () => {
     expect(records()).toEqual([]);
   });
 
+  it('refuses a new session over maxSessions with TooManyLogicalSessions, and accepts one once a slot is free', async () => {
+    const capped = new SessionCatalog(
+      { catalog, cursors, release, logger: createLogger('silent') },
+      1000,
+      () => now,
+      2,
+    );
+    try {
+      const [a, b, c] = [new UUID(), new UUID(), new UUID()];
+      capped.touch(keyString(a), a);
+      capped.touch(keyString(b), b);
+      expect(() => capped.touch(keyString(c), c)).toThrow(
+        expect.objectContaining({ code: 261, codeName: 'TooManyLogicalSessions' }),
+      );
+      // Existing sessions keep working.
+      expect(capped.touch(keyString(a), a).key).toBe(keyString(a));
+      await capped.end(keyString(b));
+      expect(capped.touch(keyString(c), c).key).toBe(keyString(c));
+      expect(capped.size).toBe(2);
+    } finally {
+      capped.close();
+    }
+  });
+
   it('lists live sessions with the server form of their lsid', () => {
     const id = new UUID();
     sessions.touch(keyString(id), id);

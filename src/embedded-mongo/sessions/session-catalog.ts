@@ -3,7 +3,9 @@
  *
  * A session appears with the first command carrying its lsid (its durable record, if any, is read
  * then: see session-records.ts) and disappears when it is ended (endSessions/killSessions), or
- * after `timeoutMs` without use (mongod's logicalSessionTimeoutMinutes, 30). Ending a session
+ * after `timeoutMs` without use (mongod's logicalSessionTimeoutMinutes, 30). At most `maxSessions`
+ * live at once (mongod's default, 1,000,000): a new session over it fails with
+ * TooManyLogicalSessions (261), so clients inventing lsids cannot grow memory without bound. Ending a session
  * aborts its open transaction, closes its cursors and forgets its record. killAllSessions aborts
  * every open transaction and closes every cursor, but keeps the sessions.
  *
@@ -14,6 +16,7 @@
 import { Binary, type Document } from '../bson.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { CursorManager } from '../cursors/cursor-manager.js';
+import { mongoError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { keyString } from '../values/keystring.js';
 import type { ReleaseSignal } from './release-signal.js';
@@ -22,6 +25,8 @@ import { ServerSession } from './server-session.js';
 import { Transaction } from './transaction.js';
 
 export const LOGICAL_SESSION_TIMEOUT_MINUTES = 30;
+/** mongod's maxSessions: live sessions at once; a new one over it fails with TooManyLogicalSessions (261). */
+export const MAX_SESSIONS = 1_000_000;
 
 export interface SessionCatalogHost {
   readonly catalog: Catalog;
@@ -38,6 +43,7 @@ export class SessionCatalog {
     private readonly host: SessionCatalogHost,
     private readonly timeoutMs = LOGICAL_SESSION_TIMEOUT_MINUTES * 60_000,
     private readonly now: () => number = Date.now,
+    private readonly maxSessions = MAX_SESSIONS,
   ) {
     this.sweeper = setInterval(() => this.expireIdle(), Math.max(1000, Math.min(60_000, timeoutMs / 4)));
     this.sweeper.unref();
@@ -55,6 +61,12 @@ export class SessionCatalog {
   touch(key: string, id: Binary): ServerSession {
     let s = this.sessions.get(key);
     if (!s) {
+      if (this.sessions.size >= this.maxSessions) {
+        throw mongoError(
+          'TooManyLogicalSessions',
+          `Unable to add session into the cache because the number of active sessions is too high (maxSessions ${this.maxSessions})`,
+        );
+      }
       s = new ServerSession(key, id, this.now());
       this.restore(s);
       this.sessions.set(key, s);
