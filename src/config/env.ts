@@ -30,6 +30,8 @@ export interface AppConfig {
   idempotencyTtlSeconds: number;
   /** How long a repeated request waits for the first one with its Idempotency-Key to finish. */
   idempotencyWaitMs: number;
+  /** How long a request holds its Idempotency-Key without renewing it; past it, a repeat takes it over. */
+  idempotencyLeaseMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   bodyLimit: string;
   /** Product views are buffered in memory and flushed at least this often (ms). */
@@ -145,6 +147,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       env.IDEMPOTENCY_WAIT_MS,
       30_000,
       100,
+      300_000,
+    ),
+    idempotencyLeaseMs: intSetting(
+      problems,
+      'IDEMPOTENCY_LEASE_MS',
+      env.IDEMPOTENCY_LEASE_MS,
+      15_000,
+      1_000,
       300_000,
     ),
     logLevel,

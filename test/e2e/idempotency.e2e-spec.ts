@@ -316,34 +316,78 @@ describe('Idempotency-Key', () => {
     expect(await h.countEvents(first.body.id)).toBe(1);
   });
 
-  it('a pending key whose holder died (lease over) is never run again: 409 IDEMPOTENCY.OUTCOME_UNKNOWN', async () => {
-    const key = unique('orphan');
-    const body = h.registerBody();
+  const orphanKey = (key: string, body: object, now: Date) => {
     const scope = principalScope({ sub: 'e2e-admin', role: 'admin' });
-    const now = new Date();
-    await h.keys().insertOne({
+    return {
       _id: keyDocumentId(scope, key),
       scope,
       key,
       fingerprint: requestFingerprint({ method: 'POST', path: '/api/customers', body, scope }),
       method: 'POST',
       path: '/api/customers',
-      state: 'pending',
+      state: 'pending' as const,
       owner: 'a-process-that-died',
       lockedUntil: new Date(now.getTime() - 1000),
       response: null,
       createdAt: new Date(now.getTime() - 60_000),
       completedAt: null,
       expiresAt: new Date(now.getTime() + 3_600_000),
-    });
+    };
+  };
+
+  it('a pending key whose holder died before committing is taken over and runs once', async () => {
+    const key = unique('orphan');
+    const body = h.registerBody();
+    await h.keys().insertOne(orphanKey(key, body, new Date()));
     const res = await request(t.http)
       .post('/api/customers')
       .set(h.admin)
       .set('Idempotency-Key', key)
       .send(body)
-      .expect(409);
-    expect(res.body.code).toBe('IDEMPOTENCY.OUTCOME_UNKNOWN');
-    expect(await h.countCustomers(body.email)).toBe(0);
+      .expect(202);
+    expect(await h.countCustomers(body.email)).toBe(1);
+    const again = await request(t.http)
+      .post('/api/customers')
+      .set(h.admin)
+      .set('Idempotency-Key', key)
+      .send(body)
+      .expect(202);
+    expect(again.body).toEqual(res.body);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+  });
+
+  it('a pending key whose holder died after committing answers the committed result, never a second run', async () => {
+    const key = unique('died-after-commit');
+    const body = h.registerBody();
+    const first = await request(t.http)
+      .post('/api/customers')
+      .set(h.admin)
+      .set('Idempotency-Key', key)
+      .send(body)
+      .expect(202);
+    // As if the process died between the command's commit and storing its response.
+    await h.keys().updateOne(
+      { key },
+      {
+        $set: {
+          state: 'pending',
+          response: null,
+          completedAt: null,
+          owner: 'a-process-that-died',
+          lockedUntil: new Date(Date.now() - 1000),
+        },
+      },
+    );
+    const repeat = await request(t.http)
+      .post('/api/customers')
+      .set(h.admin)
+      .set('Idempotency-Key', key)
+      .send(body)
+      .expect(202);
+    expect(repeat.body).toEqual(first.body);
+    expect(repeat.headers.location).toBe(first.headers.location);
+    expect(await h.countCustomers(body.email)).toBe(1);
+    expect(await h.countEvents(first.body.id)).toBe(1);
   });
 });
 

@@ -52,6 +52,26 @@ export class IdempotencyKeyRepository {
     return r.matchedCount === 1;
   }
 
+  /**
+   * Hands a pending key whose holder stopped renewing it (lease over) to a new owner: true when
+   * this caller now holds it. Only one of several callers racing for it wins.
+   */
+  async takeOver(
+    id: string,
+    deadOwner: string,
+    owner: string,
+    now: Date,
+    lockedUntil: Date,
+  ): Promise<boolean> {
+    const r = await this.keys
+      .updateOne(
+        { _id: { $eq: id }, owner: { $eq: deadOwner }, state: 'pending', lockedUntil: { $lt: now } },
+        { $set: { owner, lockedUntil } },
+      )
+      .exec();
+    return r.modifiedCount === 1;
+  }
+
   async release(id: string, owner: string): Promise<void> {
     await this.keys.deleteOne({ _id: { $eq: id }, owner: { $eq: owner }, state: 'pending' }).exec();
   }

@@ -11,9 +11,10 @@
  *   `idempotencyWaitMs`, then 409 IDEMPOTENCY.IN_PROGRESS).
  * - The same key with another method, path, body or caller: 422 IDEMPOTENCY.KEY_REUSED.
  * - The holder renews a lease on the key while it runs. A pending key whose lease ran out belongs
- *   to a process that died mid-request: whether its command committed is unknown, so the key is
- *   not run again (that could execute an acknowledged command twice); repeats get 409
- *   IDEMPOTENCY.OUTCOME_UNKNOWN until the key expires, and the client decides with a new key.
+ *   to a process that died mid-request: a repeat takes the key over and runs the request again.
+ *   That never executes a command twice: the command's transaction records the key
+ *   (idempotent-execution.ts), so if the first holder committed, the repeat's UnitOfWork answers
+ *   the stored result instead of running it; if it did not, nothing of it was written.
  * - Keys are scoped per principal and expire `idempotencyTtlSeconds` after the response (TTL
  *   index; an expired key that the TTL monitor has not swept yet counts as absent).
  */
@@ -36,6 +37,7 @@ import { APP_CONFIG } from '../config.module.js';
 import { AppError, conflict, unprocessable } from '../errors/app-error.js';
 import { toErrorBody, type ErrorBody } from '../errors/http-exception.filter.js';
 import { IdempotencyKeyRepository } from './idempotency-key.repository.js';
+import { runWithIdempotentExecution } from './idempotent-execution.js';
 import type { IdempotencyKeyDoc, StoredResponse } from './idempotency-key.schema.js';
 import {
   IDEMPOTENCY_HEADER,
@@ -47,9 +49,6 @@ import {
   requestFingerprint,
 } from './request-fingerprint.js';
 
-/** How long a holder's claim lasts without renewal, and how often it renews it. */
-export const LEASE_MS = 15_000;
-const RENEW_EVERY_MS = 5_000;
 const FIRST_POLL_MS = 20;
 const MAX_POLL_MS = 250;
 
@@ -105,8 +104,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     for (;;) {
       const now = new Date();
       const owner = randomUUID();
-      if (await this.keys.tryClaim(this.pendingDocument(keyed, owner, now)))
-        return this.execute(keyed, owner, ctx, next, res);
+      const pending = this.pendingDocument(keyed, owner, now);
+      if (await this.keys.tryClaim(pending)) return this.execute(keyed, owner, pending, ctx, next, res);
       // Another request holds or held the key: follow its document until it has a response, is
       // gone (released after a 5xx, or expired: claim it again), or the wait is over.
       for (;;) {
@@ -123,13 +122,15 @@ export class IdempotencyInterceptor implements NestInterceptor {
             'This Idempotency-Key was already used for a different request (method, path or body)',
           );
         if (existing.state === 'completed' && existing.response) return this.replay(existing, res);
-        if (existing.lockedUntil.getTime() < at.getTime())
-          throw conflict(
-            'IDEMPOTENCY.OUTCOME_UNKNOWN',
-            'The first request with this Idempotency-Key stopped without recording its outcome; ' +
-              'check the resource, then retry with a new key',
-            { firstSeenAt: existing.createdAt.toISOString() },
-          );
+        if (existing.lockedUntil.getTime() < at.getTime()) {
+          const owner = randomUUID();
+          const lockedUntil = new Date(at.getTime() + this.config.idempotencyLeaseMs);
+          if (await this.keys.takeOver(keyed.id, existing.owner, owner, at, lockedUntil)) {
+            this.logger.warn(`idempotency key ${keyed.key}: its holder stopped; taken over`);
+            return this.execute(keyed, owner, existing, ctx, next, res);
+          }
+          continue;
+        }
         if (Date.now() + pollMs > deadline) throw inProgress();
         await sleep(pollMs);
         pollMs = Math.min(MAX_POLL_MS, Math.ceil(pollMs * 1.5));
@@ -148,7 +149,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       path: keyed.path,
       state: 'pending',
       owner,
-      lockedUntil: new Date(now.getTime() + LEASE_MS),
+      lockedUntil: new Date(now.getTime() + this.config.idempotencyLeaseMs),
       response: null,
       createdAt: now,
       completedAt: null,
@@ -160,20 +161,29 @@ export class IdempotencyInterceptor implements NestInterceptor {
   private async execute(
     keyed: KeyedRequest,
     owner: string,
+    claimed: Pick<IdempotencyKeyDoc, 'createdAt' | 'expiresAt'>,
     ctx: ExecutionContext,
     next: CallHandler,
     res: Response,
   ): Promise<unknown> {
-    const renew = setInterval(() => {
-      this.keys
-        .renew(keyed.id, owner, new Date(Date.now() + LEASE_MS))
-        .catch((e: unknown) => this.logger.warn(`renewing idempotency key failed: ${String(e)}`));
-    }, RENEW_EVERY_MS);
+    // The holder's claim lasts idempotencyLeaseMs without renewal; renewed three times per lease.
+    const leaseMs = this.config.idempotencyLeaseMs;
+    const renew = setInterval(
+      () => {
+        this.keys
+          .renew(keyed.id, owner, new Date(Date.now() + leaseMs))
+          .catch((e: unknown) => this.logger.warn(`renewing idempotency key failed: ${String(e)}`));
+      },
+      Math.floor(leaseMs / 3),
+    );
     renew.unref();
     try {
       let body: unknown;
       try {
-        body = await lastValueFrom(next.handle(), { defaultValue: undefined });
+        const execution = { keyId: keyed.id, keyCreatedAt: claimed.createdAt, expiresAt: claimed.expiresAt };
+        body = await runWithIdempotentExecution(execution, () =>
+          lastValueFrom(next.handle(), { defaultValue: undefined }),
+        );
       } catch (e) {
         const error = toErrorBody(e);
         if (error.statusCode < 500) await this.store(keyed, owner, errorResponse(error));

@@ -6,6 +6,7 @@ import { WRITE_CONNECTION } from '../persistence/connections.js';
 import { IdempotencyKeyRepository } from './idempotency-key.repository.js';
 import { IdempotencyKeySchema, IDEMPOTENCY_KEYS, type IdempotencyKeyDoc } from './idempotency-key.schema.js';
 import { IdempotencyInterceptor } from './idempotency.interceptor.js';
+import { IDEMPOTENCY_COMMITS } from './idempotent-execution.js';
 
 /** The Idempotency-Key mechanism (idempotency.interceptor.ts), applied to every route. */
 @Module({
@@ -19,8 +20,11 @@ export class SharedIdempotencyModule implements OnModuleInit {
     @InjectModel(IDEMPOTENCY_KEYS, WRITE_CONNECTION) private readonly keys: Model<IdempotencyKeyDoc>,
   ) {}
 
-  /** The collection and its TTL index exist before the first request. */
+  /** The collections and their TTL indexes exist before the first request (and its transaction). */
   async onModuleInit(): Promise<void> {
     await this.keys.init();
+    await this.keys.db
+      .collection(IDEMPOTENCY_COMMITS)
+      .createIndex({ expiresAt: 1 }, { expireAfterSeconds: 0 });
   }
 }

@@ -6,6 +6,11 @@
  * nothing: the events are in the log, which the resync path reads.
  *
  * Transient transaction errors (write conflicts) are retried by the driver's withTransaction.
+ *
+ * A command run for a request with an Idempotency-Key records that key in the same transaction
+ * (idempotent-execution.ts): a key commits at most once, and a retry of a key that already
+ * committed (its first holder died, or the commit's outcome was unknown) gets the stored result
+ * instead of a second execution.
  */
 import { Injectable, Logger } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
@@ -14,6 +19,11 @@ import type { ClientSession, Connection } from 'mongoose';
 import type { DomainEvent } from '../events/domain-event.js';
 import { toStored } from '../events/event-registry.js';
 import { DOMAIN_EVENTS } from '../events/event-log.schema.js';
+import {
+  findCommittedResult,
+  recordCommit,
+  takeIdempotentExecution,
+} from '../idempotency/idempotent-execution.js';
 import { WRITE_CONNECTION } from './connections.js';
 
 export interface CommandOutcome<T> {
@@ -35,6 +45,11 @@ export class UnitOfWork {
   ) {}
 
   async run<T>(work: (session: ClientSession) => Promise<CommandOutcome<T>>): Promise<T> {
+    const keyed = takeIdempotentExecution();
+    if (keyed) {
+      const committed = await findCommittedResult(this.connection, keyed);
+      if (committed) return committed.result as T;
+    }
     const session = await this.connection.startSession();
     let outcome: CommandOutcome<T> | undefined;
     try {
@@ -48,9 +63,18 @@ export class UnitOfWork {
               .collection(DOMAIN_EVENTS)
               .insertMany(outcome.events.map(toStored), { session });
           }
+          if (keyed) await recordCommit(this.connection, keyed, outcome.result, session);
         },
         { readConcern: { level: 'snapshot' }, writeConcern: { w: 'majority', journal: true } },
       );
+    } catch (e) {
+      // Another holder of the key committed first (duplicate record), or this commit's outcome was
+      // unknown: if the key's record is there, the command ran exactly once; answer its result.
+      const committed = keyed
+        ? await findCommittedResult(this.connection, keyed).catch(() => undefined)
+        : undefined;
+      if (committed) return committed.result as T;
+      throw e;
     } finally {
       await session.endSession();
     }
