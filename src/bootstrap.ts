@@ -8,10 +8,12 @@
  */
 import { Logger, ValidationPipe, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import express from 'express';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
 import { documentValidatedClasses } from './shared/http/api-docs-validation.js';
+import { rejectDeepJson } from './shared/http/json-depth.js';
 import type { AppConfig } from './config/env.js';
 import { startEmbeddedMongo, type EmbeddedMongo } from './embedded-mongo/index.js';
 import { resolveJwtSecret } from './shared/auth/jwt-secret.js';
@@ -89,7 +91,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.use(assignRequestId);
   app.use(securityHeaders());
   if (json) app.use(json.requestLogging);
-  app.useBodyParser('json', { limit: config.bodyLimit });
+  // express.json directly: Nest's useBodyParser reserves `verify` (the depth check) for rawBody.
+  app.use(express.json({ limit: config.bodyLimit, verify: rejectDeepJson }));
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

@@ -35,6 +35,8 @@ interface ParserError {
   statusCode?: number;
   type?: string;
   message?: string;
+  /** Set by our body-parser hooks (e.g. REQUEST.TOO_DEEP); node's own codes (ECONN...) are not used. */
+  code?: unknown;
 }
 
 export function toErrorBody(e: unknown): ErrorBody {
@@ -47,6 +49,11 @@ export function toErrorBody(e: unknown): ErrorBody {
     };
   }
   if (e instanceof HttpException) {
+    // Nest maps body-parser errors (http-errors) to an HttpException with the original as cause:
+    // answer them with our codes (REQUEST.TOO_LARGE, REQUEST.MALFORMED_JSON, REQUEST.TOO_DEEP).
+    const cause = e.cause as ParserError | undefined;
+    const parsed = typeof cause?.type === 'string' ? parserErrorBody(cause) : undefined;
+    if (parsed) return parsed;
     const status = e.getStatus();
     const res = e.getResponse();
     if (
@@ -61,20 +68,34 @@ export function toErrorBody(e: unknown): ErrorBody {
       typeof res === 'string' ? res : String((res as { message?: unknown }).message ?? e.message);
     return { statusCode: status, code: CODE_BY_STATUS[status] ?? 'REQUEST.ERROR', message };
   }
+  return (
+    parserErrorBody(e) ?? {
+      statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
+      code: 'INTERNAL',
+      message: 'Internal server error',
+    }
+  );
+}
+
+/** The error body for a 4xx error of body parsing, or undefined when `e` is not one. */
+function parserErrorBody(e: unknown): ErrorBody | undefined {
+  if (typeof e !== 'object' || e === null) return undefined;
   const p = e as ParserError;
-  const status = p?.status ?? p?.statusCode;
+  const status = p.status ?? p.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     if (p.type === 'entity.too.large')
       return { statusCode: 413, code: 'REQUEST.TOO_LARGE', message: 'Request body is too large' };
     if (p.type === 'entity.parse.failed')
       return { statusCode: 400, code: 'REQUEST.MALFORMED_JSON', message: 'Request body is not valid JSON' };
+    if (typeof p.code === 'string' && p.code.startsWith('REQUEST.'))
+      return { statusCode: status, code: p.code, message: p.message ?? 'Bad request' };
     return {
       statusCode: status,
       code: CODE_BY_STATUS[status] ?? 'REQUEST.ERROR',
       message: p.message ?? 'Bad request',
     };
   }
-  return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, code: 'INTERNAL', message: 'Internal server error' };
+  return undefined;
 }
 
 @Catch()

@@ -1,0 +1,187 @@
+/**
+ * Sends fuzz requests one at a time and checks the properties of issue #7 on each:
+ * - the answer is not 5xx, and there is an answer (unless the request's Content-Length lied upward);
+ * - a 4xx that the application produced has the error shape {statusCode, code, message};
+ * - rejected requests change no collection: the databases are fingerprinted per batch of rejected
+ *   requests; when a batch changed something, its requests are replayed one by one, fingerprinting
+ *   around each, to name the culprit. An accepted request (2xx) may change state: the runner waits
+ *   until the databases are quiet again (projections, view flushes), takes a new baseline, and
+ *   verifies the rejected requests of the interrupted batch by replaying them.
+ */
+import type { MongoClient } from 'mongodb';
+import { changedCollections, fingerprint, quietFingerprint, type Fingerprint } from './db-fingerprint.js';
+import type { FuzzRequest } from './request-arbitraries.js';
+import { sendRaw, type RawResponse } from './raw-http.js';
+
+export interface Finding {
+  kind: '5xx' | 'no-answer' | 'error-shape' | 'state-change';
+  op: string;
+  status: number;
+  detail: string;
+  request: string;
+}
+
+export interface OperationStats {
+  tried: number;
+  statuses: Record<number, number>;
+}
+
+const BATCH_SIZE = 25;
+const ANSWER_TIMEOUT_MS = 60_000;
+const NO_ANSWER_OK_TIMEOUT_MS = 800;
+
+/** A short, printable description of a request (bodies cut to 300 characters). */
+export function describe(req: FuzzRequest): string {
+  const body = req.raw.body?.toString('utf8') ?? '';
+  const cut = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n)}...(${s.length} chars)` : s);
+  return JSON.stringify({
+    kinds: req.kinds,
+    method: req.raw.method,
+    target: cut(req.raw.target, 300),
+    headers: req.raw.headers.map(([k, v]) => `${k}: ${cut(v, 80)}`),
+    contentLength: req.raw.contentLengthOverride,
+    body: cut(body, 300),
+  });
+}
+
+export class FuzzRunner {
+  readonly findings: Finding[] = [];
+  readonly stats = new Map<string, OperationStats>();
+  /** Application 4xx answers without a JSON body (produced below the app, by node's HTTP parser). */
+  bareErrors = 0;
+  accepted = 0;
+  fingerprints = 0;
+  /** The state after the last verified request, carried from one run() to the next. */
+  private baseline?: Fingerprint;
+
+  constructor(
+    private readonly port: number,
+    private readonly client: MongoClient,
+    private readonly dbNames: readonly string[],
+  ) {}
+
+  private async fp(): Promise<Fingerprint> {
+    this.fingerprints++;
+    return fingerprint(this.client, this.dbNames);
+  }
+
+  /** Waits until the databases are quiet (projections, view flushes) and fingerprints them. */
+  async settle(): Promise<Fingerprint> {
+    const fp = await quietFingerprint(this.client, this.dbNames);
+    this.fingerprints += 2;
+    return fp;
+  }
+
+  private async send(req: FuzzRequest): Promise<RawResponse> {
+    return sendRaw(this.port, req.raw, req.mayNotAnswer ? NO_ANSWER_OK_TIMEOUT_MS : ANSWER_TIMEOUT_MS);
+  }
+
+  private record(req: FuzzRequest, res: RawResponse): void {
+    const s = this.stats.get(req.op) ?? { tried: 0, statuses: {} };
+    s.tried++;
+    s.statuses[res.status] = (s.statuses[res.status] ?? 0) + 1;
+    this.stats.set(req.op, s);
+    const finding = (kind: Finding['kind'], detail: string): void => {
+      this.findings.push({ kind, op: req.op, status: res.status, detail, request: describe(req) });
+    };
+    if (res.status >= 500) finding('5xx', res.body.slice(0, 300));
+    if (res.status === 0 && !req.mayNotAnswer) finding('no-answer', 'no status line before the timeout');
+    if (res.status >= 400 && res.status < 500) {
+      if (res.body === '') {
+        this.bareErrors++;
+        return;
+      }
+      let body: unknown;
+      try {
+        body = JSON.parse(res.body);
+      } catch {
+        body = undefined;
+      }
+      const b = body as { statusCode?: unknown; code?: unknown; message?: unknown } | undefined;
+      if (!b || b.statusCode !== res.status || typeof b.code !== 'string' || typeof b.message !== 'string')
+        finding('error-shape', res.body.slice(0, 300));
+    }
+  }
+
+  /** Runs the requests of one operation, checking every property. */
+  async run(requests: readonly FuzzRequest[]): Promise<void> {
+    let baseline = this.baseline ?? (await this.settle());
+    let batch: FuzzRequest[] = [];
+    for (const req of requests) {
+      const res = await this.send(req);
+      this.record(req, res);
+      // A rejected request, or a read: neither may change any collection.
+      if (res.status >= 400 || res.status === 0 || req.raw.method === 'GET') {
+        batch.push(req);
+      } else {
+        this.accepted++;
+        baseline = await this.settle();
+        if (batch.length) baseline = await this.verifyByReplay(batch, baseline);
+        batch = [];
+      }
+      if (batch.length >= BATCH_SIZE) {
+        baseline = await this.checkBatch(batch, baseline);
+        batch = [];
+      }
+    }
+    this.baseline = batch.length ? await this.checkBatch(batch, baseline) : baseline;
+  }
+
+  private async checkBatch(batch: FuzzRequest[], baseline: Fingerprint): Promise<Fingerprint> {
+    const quick = await this.fp();
+    if (changedCollections(baseline, quick).length === 0) return quick;
+    const now = await this.settle();
+    const changed = changedCollections(baseline, now);
+    if (changed.length === 0) return now;
+    return this.bisect(batch, now, changed);
+  }
+
+  /** Replays rejected requests as one batch; bisects when the batch changes anything. */
+  private async verifyByReplay(batch: FuzzRequest[], baseline: Fingerprint): Promise<Fingerprint> {
+    const accepted: FuzzRequest[] = [];
+    for (const req of batch) {
+      const res = await this.send(req);
+      if (res.status < 400 && res.status !== 0 && req.raw.method !== 'GET') accepted.push(req);
+    }
+    const now = await this.settle();
+    const changed = changedCollections(baseline, now);
+    if (changed.length === 0) return now;
+    if (accepted.length) return now; // the state moved on since the first attempt: not a finding
+    return this.bisect(batch, now, changed);
+  }
+
+  /** Replays each request alone, fingerprinting around it, and reports those that change state. */
+  private async bisect(
+    batch: FuzzRequest[],
+    start: Fingerprint,
+    changedInBatch: string[],
+  ): Promise<Fingerprint> {
+    let before = start;
+    let found = false;
+    for (const req of batch) {
+      const res = await this.send(req);
+      const after = await this.settle();
+      const changed = changedCollections(before, after);
+      if (changed.length && (res.status >= 400 || res.status === 0 || req.raw.method === 'GET')) {
+        found = true;
+        this.findings.push({
+          kind: 'state-change',
+          op: req.op,
+          status: res.status,
+          detail: `changed ${changed.join(', ')}`,
+          request: describe(req),
+        });
+      }
+      before = after;
+    }
+    if (!found)
+      this.findings.push({
+        kind: 'state-change',
+        op: batch[0]?.op ?? '?',
+        status: 0,
+        detail: `a batch of rejected requests changed ${changedInBatch.join(', ')}, but no single replay did`,
+        request: batch.map(describe).join('\n'),
+      });
+    return before;
+  }
+}

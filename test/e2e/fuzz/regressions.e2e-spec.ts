@@ -1,0 +1,97 @@
+/**
+ * Regression tests for what the HTTP fuzzer (http-fuzz.e2e-spec.ts) found, one focused test each,
+ * plus the two answers issue #7 names: oversized bodies are 413 and deep nesting is 400, both in
+ * the error shape, and neither changes anything.
+ */
+import request from 'supertest';
+import { MongoClient } from 'mongodb';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { OrdersFixtures, type FixtureCustomer } from '../helpers/orders-fixtures.js';
+import { changedCollections, quietFingerprint } from './db-fingerprint.js';
+
+let t: TestApp;
+let client: MongoClient;
+let customer: FixtureCustomer;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  client = new MongoClient(t.running.embedded!.uri);
+  customer = await new OrdersFixtures(t).customer(1);
+});
+
+afterAll(async () => {
+  await client?.close();
+  await t?.close();
+});
+
+/** The databases once projections and flushes are done. */
+const state = () => quietFingerprint(client, [t.config.writeDbName, t.config.readDbName]);
+const admin = () => ({ Authorization: `Bearer ${t.adminToken}`, 'Content-Type': 'application/json' });
+
+describe('deeply nested JSON bodies (were 500: class-transformer overflowed the stack)', () => {
+  it.each([
+    ['an array 40,000 levels deep', '['.repeat(40_000) + ']'.repeat(40_000)],
+    ['an object 15,000 levels deep', '{"a":'.repeat(15_000) + '1' + '}'.repeat(15_000)],
+    ['a field 33 levels deep', `{"reason":${'['.repeat(33)}${']'.repeat(33)}}`],
+  ])('%s: 400 REQUEST.TOO_DEEP in the error shape, nothing changed', async (_, body) => {
+    const before = await state();
+    const res = await request(t.http)
+      .post(`/api/customers/${customer.customerId}/suspend`)
+      .set(admin())
+      .set('Idempotency-Key', `deep-${body.length}`)
+      .send(body);
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({
+      statusCode: 400,
+      code: 'REQUEST.TOO_DEEP',
+      message: 'Request body is nested deeper than 32 levels',
+    });
+    expect(changedCollections(before, await state())).toEqual([]);
+  });
+
+  it('nesting within the limit still reaches validation (400 REQUEST.VALIDATION_FAILED)', async () => {
+    const res = await request(t.http)
+      .post(`/api/customers/${customer.customerId}/suspend`)
+      .set(admin())
+      .send(`{"reason":${'['.repeat(20)}${']'.repeat(20)}}`);
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('REQUEST.VALIDATION_FAILED');
+  });
+
+  it('brackets inside strings do not count as nesting', async () => {
+    const res = await request(t.http)
+      .post('/api/customers')
+      .set(admin())
+      .send(JSON.stringify({ name: `Bracket ${'['.repeat(100)}`, email: 'brackets@example.com' }));
+    expect(res.status).toBe(202);
+  });
+});
+
+describe('body-parser errors keep the documented codes (were REQUEST.INVALID with the parser message)', () => {
+  it('malformed JSON: 400 REQUEST.MALFORMED_JSON, the parser message not echoed', async () => {
+    const res = await request(t.http).post('/api/customers').set(admin()).send('{"name": "x", ');
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({
+      statusCode: 400,
+      code: 'REQUEST.MALFORMED_JSON',
+      message: 'Request body is not valid JSON',
+    });
+  });
+});
+
+describe('oversized bodies', () => {
+  it('a 1 MB body (above BODY_LIMIT): 413 REQUEST.TOO_LARGE in the error shape, nothing changed', async () => {
+    const before = await state();
+    const res = await request(t.http)
+      .post('/api/customers')
+      .set(admin())
+      .send(JSON.stringify({ name: 'x'.repeat(1024 * 1024), email: 'huge@example.com' }));
+    expect(res.status).toBe(413);
+    expect(res.body).toEqual({
+      statusCode: 413,
+      code: 'REQUEST.TOO_LARGE',
+      message: 'Request body is too large',
+    });
+    expect(changedCollections(before, await state())).toEqual([]);
+  });
+});
