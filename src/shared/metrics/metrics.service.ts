@@ -17,6 +17,10 @@ import { ProjectionsService, type ProjectionStatus } from '../projections/projec
 type Execute = (message: object, ...rest: unknown[]) => Promise<unknown>;
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** Projection lag (commit -> applied), seconds: fine below 1 s (the target), coarse above. */
+const LAG_BUCKETS = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.175, 0.25, 0.375, 0.5, 0.75, 1, 2.5, 5, 10, 30, 60,
+];
 
 function nameOf(message: object): string {
   return message.constructor?.name ?? 'Unknown';
@@ -29,6 +33,7 @@ export class MetricsService implements OnModuleInit {
   private readonly commands: Counter<'command'>;
   private readonly commandFailures: Counter<'command'>;
   private readonly queryDuration: Histogram<'query' | 'outcome'>;
+  private readonly projectionLag: Histogram<'projection'>;
   /** Last seen totals of monotonic sources, so the Prometheus counters move by the exact delta. */
   private readonly seen = new Map<string, number>();
 
@@ -67,11 +72,21 @@ export class MetricsService implements OnModuleInit {
       buckets: LATENCY_BUCKETS,
       registers,
     });
+    this.projectionLag = new Histogram({
+      name: 'cqrs_projection_lag_seconds',
+      help: 'Per applied event: seconds from its commit (recordedAt) to its application in this instance',
+      labelNames: ['projection'],
+      buckets: LAG_BUCKETS,
+      registers,
+    });
     this.cacheMetrics(registers);
     this.projectionMetrics(registers);
   }
 
   onModuleInit(): void {
+    this.runtime.applier.onApplied((projection, lagMs) =>
+      this.projectionLag.observe({ projection }, lagMs / 1000),
+    );
     this.wrap(this.commandBus, (name, seconds, ok) => {
       this.commandDuration.observe({ command: name, outcome: ok ? 'success' : 'failure' }, seconds);
       this.commands.inc({ command: name });

@@ -87,6 +87,27 @@ describe('ProjectionApplier', () => {
     expect(applier.statsFor('counter').applied).toBe(4); // the second resync e2 is skipped as recent
   });
 
+  it('tells onApplied listeners the commit-to-application lag of every applied event, not of dead letters', async () => {
+    const p = new CounterProjection();
+    p.failFor.add('e2');
+    const applier = new ProjectionApplier({
+      failures: new FakeFailures(),
+      policy,
+      logger: silent,
+      wait: async () => undefined,
+      now: () => 1_000_500,
+    });
+    const seen: Array<[string, number]> = [];
+    applier.onApplied((projection, lagMs) => seen.push([projection, lagMs]));
+    const recorded = { ...event(3), recordedAt: new Date(1_000_450) };
+    for (const e of [event(1), event(2), recorded]) await applier.deliver(p, e, ctx, 'fast');
+    // event(1) has no recordedAt: lag from occurredAt (1_000_001); recordedAt wins when present.
+    expect(seen).toEqual([
+      ['counter', 499],
+      ['counter', 50],
+    ]);
+  });
+
   it('the resync path skips an event this process already applied on the fast path', async () => {
     const p = new CounterProjection();
     const applier = new ProjectionApplier({ failures: new FakeFailures(), policy, logger: silent });

@@ -12,6 +12,9 @@ import { errorMessage, sleep, withRetry, type RetryPolicy } from './retry.js';
 
 export type DeliverySource = 'fast' | 'resync' | 'retry';
 
+/** Told about every applied event with its commit-to-application lag (the metrics histogram). */
+export type AppliedListener = (projection: string, lagMs: number) => void;
+
 export interface ProjectionStats {
   applied: number;
   deadLettered: number;
@@ -90,6 +93,7 @@ export class ProjectionApplier {
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly stats = new Map<string, StatsRecorder>();
   private readonly recent = new Map<string, RecentIds>();
+  private readonly appliedListeners: AppliedListener[] = [];
   private readonly wait: (ms: number) => Promise<void>;
   private readonly now: () => number;
 
@@ -117,7 +121,7 @@ export class ProjectionApplier {
       const outcome = await withRetry(this.deps.policy, () => projection.apply(event, ctx), this.wait);
       const stats = this.statsOf(projection.name);
       if (outcome.ok) {
-        stats.record(event, this.now());
+        this.recordApplied(projection.name, stats, event);
         if (ctx.mode === 'live') recent.add(event.eventId);
         return true;
       }
@@ -142,11 +146,16 @@ export class ProjectionApplier {
     return this.serial(projection.name, async () => {
       const outcome = await withRetry(this.deps.policy, () => projection.apply(event, ctx), this.wait);
       if (outcome.ok) {
-        this.statsOf(projection.name).record(event, this.now());
+        this.recordApplied(projection.name, this.statsOf(projection.name), event);
         return { ok: true, attempts: outcome.attempts };
       }
       return { ok: false, attempts: outcome.attempts, error: errorMessage(outcome.error) };
     });
+  }
+
+  /** Calls `listener` after every event this applier applies (live or retried). */
+  onApplied(listener: AppliedListener): void {
+    this.appliedListeners.push(listener);
   }
 
   statsFor(name: string): ProjectionStats {
@@ -156,6 +165,12 @@ export class ProjectionApplier {
   /** Resolves when everything queued so far for `name` has run. */
   async idle(name: string): Promise<void> {
     await this.queues.get(name)?.catch(() => undefined);
+  }
+
+  private recordApplied(name: string, stats: StatsRecorder, event: StoredEvent): void {
+    stats.record(event, this.now());
+    const lagMs = stats.lastLagMs ?? 0;
+    for (const listener of this.appliedListeners) listener(name, lagMs);
   }
 
   private recentOf(name: string): RecentIds {

@@ -1,0 +1,114 @@
+/**
+ * HTTP load with autocannon's programmatic API, from this (the orchestrator's) process: a fixed
+ * offered load (`overallRate` requests/s over all connections) or saturation (no rate: every
+ * connection sends its next request as soon as the previous answer arrives). Each request can be
+ * built fresh (`next`: method, path, headers, body), which is how commands get distinct bodies and
+ * Idempotency-Keys.
+ */
+import autocannon, { type Request, type Result } from 'autocannon';
+
+export interface RequestSpec {
+  method: 'GET' | 'POST' | 'PUT';
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+export interface LoadSpec {
+  label: string;
+  /** Origin, e.g. http://127.0.0.1:3000 */
+  origin: string;
+  connections: number;
+  seconds: number;
+  /** Requests/s offered over all connections; undefined = saturation. */
+  rate?: number;
+  /** Builds each request. */
+  next: () => RequestSpec;
+}
+
+export interface LoadResult {
+  label: string;
+  /** Offered requests/s, or null at saturation. */
+  offeredPerSec: number | null;
+  connections: number;
+  seconds: number;
+  /** Responses received. */
+  responses: number;
+  ok2xx: number;
+  non2xx: number;
+  /** Count per HTTP status. */
+  statusCodes: Record<string, number>;
+  /** Connection errors and timeouts. */
+  errors: number;
+  timeouts: number;
+  /** 2xx responses per second over the run. */
+  throughputPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  startedAt: number;
+  finishedAt: number;
+}
+
+export function summarize(
+  label: string,
+  spec: Pick<LoadSpec, 'rate' | 'connections'>,
+  r: Result,
+): LoadResult {
+  const statusCodes: Record<string, number> = {};
+  for (const [code, s] of Object.entries(r.statusCodeStats ?? {})) statusCodes[code] = s.count ?? 0;
+  const ok2xx = r['2xx'];
+  return {
+    label,
+    offeredPerSec: spec.rate ?? null,
+    connections: spec.connections,
+    seconds: r.duration,
+    responses: ok2xx + r.non2xx,
+    ok2xx,
+    non2xx: r.non2xx,
+    statusCodes,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    throughputPerSec: ok2xx / r.duration,
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
+    maxMs: r.latency.max,
+    startedAt: r.start.getTime(),
+    finishedAt: r.finish.getTime(),
+  };
+}
+
+export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  const first = spec.next();
+  // autocannon passes its defaults (host, port, empty body) in `req`: keep them, set ours on top.
+  const build = (req: Request): Request => {
+    const r = spec.next();
+    return {
+      ...req,
+      method: r.method,
+      path: r.path,
+      headers: { ...req.headers, ...r.headers },
+      ...(r.body !== undefined ? { body: r.body } : {}),
+    };
+  };
+  const result = await autocannon({
+    url: spec.origin + first.path,
+    connections: spec.connections,
+    pipelining: 1,
+    duration: spec.seconds,
+    timeout: 10,
+    ...(spec.rate !== undefined ? { overallRate: spec.rate } : {}),
+    requests: [{ method: first.method, setupRequest: build }],
+  });
+  return summarize(spec.label, spec, result);
+}
+
+/** One progress line for a finished load run. */
+export function describe(r: LoadResult): string {
+  const offered = r.offeredPerSec === null ? 'saturation' : `${r.offeredPerSec}/s offered`;
+  return (
+    `${r.label} (${offered}, ${r.connections} connections, ${r.seconds.toFixed(1)} s): ` +
+    `${r.throughputPerSec.toFixed(0)} 2xx/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms, ` +
+    `non-2xx ${r.non2xx}${r.non2xx > 0 ? ` ${JSON.stringify(r.statusCodes)}` : ''}, errors ${r.errors}`
+  );
+}
