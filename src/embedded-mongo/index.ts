@@ -30,6 +30,11 @@ export interface EmbeddedMongoOptions {
    * closed as soon as they are accepted. Default 10,000.
    */
   maxIncomingConnections?: number;
+  /**
+   * Open cursors at most; one more closes the least recently used idle cursors (counted in
+   * serverStatus metrics.cursor.timedOut). Default 100,000.
+   */
+  maxOpenCursors?: number;
   /** Open transactions older than this are aborted; default 60 s (mongod's transactionLifetimeLimitSeconds). */
   transactionLifetimeLimitSeconds?: number;
   /** Interval of the TTL index sweeper; default 60 s (mongod's ttlMonitorSleepSecs). */

@@ -30,6 +30,7 @@ export interface ResolvedOptions {
   enableTestCommands: boolean;
   cursorTimeoutMillis: number;
   maxIncomingConnections: number;
+  maxOpenCursors: number;
   transactionLifetimeLimitSeconds: number;
   ttlMonitorSleepSecs: number;
   oplogSizeMB: number;
@@ -73,7 +74,11 @@ export class ServerState {
       logger,
       () => this.connections.size,
     );
-    this.cursors = new CursorManager({ idleTimeoutMs: options.cursorTimeoutMillis, logger });
+    this.cursors = new CursorManager({
+      idleTimeoutMs: options.cursorTimeoutMillis,
+      maxOpenCursors: options.maxOpenCursors,
+      logger,
+    });
     this.release = new ReleaseSignal(catalog);
     this.snapshots = new SnapshotHistory(catalog);
     this.sessions = new SessionCatalog({ catalog, cursors: this.cursors, release: this.release, logger });

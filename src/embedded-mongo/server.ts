@@ -11,6 +11,7 @@ import { openStorage } from './storage/open-storage.js';
 import { DEFAULT_OPLOG_SIZE_MB, OplogEngine } from './oplog/index.js';
 import { dispatchCommand } from './commands/dispatch.js';
 import { DEFAULT_MAX_INCOMING_CONNECTIONS } from './connection-admission.js';
+import { DEFAULT_MAX_OPEN_CURSORS } from './cursors/cursor-manager.js';
 import { createLogger } from './logger.js';
 import { ServerState, type ResolvedOptions } from './server-state.js';
 import { serveConnection, type WireConnection } from './wire/connection.js';
@@ -25,6 +26,7 @@ function resolveOptions(o: EmbeddedMongoOptions): ResolvedOptions {
     enableTestCommands: o.enableTestCommands ?? false,
     cursorTimeoutMillis: o.cursorTimeoutMillis ?? 10 * 60 * 1000,
     maxIncomingConnections: o.maxIncomingConnections ?? DEFAULT_MAX_INCOMING_CONNECTIONS,
+    maxOpenCursors: o.maxOpenCursors ?? DEFAULT_MAX_OPEN_CURSORS,
     transactionLifetimeLimitSeconds: o.transactionLifetimeLimitSeconds ?? 60,
     ttlMonitorSleepSecs: o.ttlMonitorSleepSecs ?? 60,
     oplogSizeMB: o.oplogSizeMB ?? DEFAULT_OPLOG_SIZE_MB,
@@ -38,6 +40,9 @@ function checkLimits(o: ResolvedOptions): void {
     throw new RangeError(
       `maxIncomingConnections must be a positive integer, got ${o.maxIncomingConnections}`,
     );
+  }
+  if (!Number.isInteger(o.maxOpenCursors) || o.maxOpenCursors < 1) {
+    throw new RangeError(`maxOpenCursors must be a positive integer, got ${o.maxOpenCursors}`);
   }
   if (!Number.isFinite(o.cursorTimeoutMillis) || o.cursorTimeoutMillis <= 0) {
     throw new RangeError(`cursorTimeoutMillis must be a positive number, got ${o.cursorTimeoutMillis}`);

@@ -83,4 +83,26 @@ describe('cursor manager idle reaper', () => {
       open: { total: 0, noTimeout: 0, pinned: 0 },
     });
   });
+
+  it('over maxOpenCursors, closes the least recently used idle cursors first', async () => {
+    const capped = new CursorManager({ idleTimeoutMs: 60_000, reapIntervalMs: 3_600_000, maxOpenCursors: 3 });
+    try {
+      const ids: Long[] = [];
+      for (let i = 0; i < 3; i++) ids.push((await capped.open(docs(10), { ns: 'db.c' }, 1)).id as Long);
+      // A getMore makes the first cursor the most recently used one.
+      await capped.getMore(ids[0], 'db.c', 1, undefined);
+      const fourth = (await capped.open(docs(10), { ns: 'db.c', noTimeout: true }, 1)).id as Long;
+      expect(capped.metrics()).toMatchObject({
+        timedOut: 1,
+        totalOpened: 4,
+        open: { total: 3, noTimeout: 1 },
+      });
+      await expect(capped.getMore(ids[1], 'db.c', 1, undefined)).rejects.toMatchObject({ code: 43 });
+      for (const id of [ids[0], ids[2], fourth]) {
+        expect(((await capped.getMore(id, 'db.c', 1, undefined)).nextBatch as Document[]).length).toBe(1);
+      }
+    } finally {
+      capped.stop();
+    }
+  });
 });

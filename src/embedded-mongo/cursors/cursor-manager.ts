@@ -5,6 +5,11 @@
  * except those opened with noCursorTimeout, and counts them in metrics.cursor.timedOut). A cursor
  * pulls from its source lazily, one batch at a time, so a large result never sits whole in memory
  * (a find sorted in memory holds references to its matches, not copies).
+ *
+ * At most `maxOpenCursors` stay open: registering one more closes the least recently used cursors
+ * that are not in use (noCursorTimeout ones included), counted as timed out, so a client opening
+ * cursors faster than the timeout reaps them cannot grow memory without bound. The registry is
+ * kept in least-recently-used order (a getMore moves its cursor to the end).
  */
 import { Long } from 'bson';
 import type { Document } from '../bson.js';
@@ -55,9 +60,20 @@ export interface CursorManagerOptions {
   readonly idleTimeoutMs?: number;
   /** Reaper period; default idleTimeoutMs / 4 clamped to [250 ms, 4 s] (mongod: clientCursorMonitorFrequencySecs 4). */
   readonly reapIntervalMs?: number;
-  /** Receives one line per reaper pass that closed cursors. */
+  /** Open cursors at most; default DEFAULT_MAX_OPEN_CURSORS. */
+  readonly maxOpenCursors?: number;
+  /** Receives one line per reaper pass that closed cursors, and one per eviction burst. */
   readonly logger?: Logger;
 }
+
+/**
+ * Default cap on open cursors. A plain find cursor costs a few KiB, so 100,000 of them stay within
+ * a few hundred MB; no legitimate client of this service holds more than a handful.
+ */
+export const DEFAULT_MAX_OPEN_CURSORS = 100_000;
+
+/** Evictions are logged at most this often. */
+const EVICTION_LOG_INTERVAL_MS = 10_000;
 
 export interface ServerCursor {
   readonly id: Long;
@@ -87,12 +103,16 @@ export class CursorManager {
   private sweeper: NodeJS.Timeout | undefined;
   private readonly idleTimeoutMs: number;
   private readonly logger: Logger | undefined;
+  private readonly maxOpenCursors: number;
   private timedOut = 0;
   private totalOpened = 0;
+  private evictedSinceLog = 0;
+  private lastEvictionLog = 0;
 
   constructor(options: CursorManagerOptions = {}) {
     this.idleTimeoutMs = options.idleTimeoutMs ?? 10 * 60 * 1000;
     this.logger = options.logger;
+    this.maxOpenCursors = options.maxOpenCursors ?? DEFAULT_MAX_OPEN_CURSORS;
     const period = options.reapIntervalMs ?? Math.min(4000, Math.max(250, this.idleTimeoutMs / 4));
     this.sweeper = setInterval(() => this.sweep(), period);
     this.sweeper.unref();
@@ -139,6 +159,7 @@ export class CursorManager {
     const batch = await this.fill(cursor, batchSize ?? 101);
     const keepOpen = !singleBatch && (options.tailable ? !this.ended(cursor) : !cursor.exhausted);
     if (keepOpen) {
+      await this.evictOverCap();
       this.cursors.set(cursor.id.toString(), cursor);
       this.totalOpened++;
     } else await this.close(cursor);
@@ -163,6 +184,9 @@ export class CursorManager {
     }
     if (cursor.busy) throw mongoError('OperationFailed', `cursor id ${id.toString()} is already in use`);
     cursor.busy = true;
+    // Most recently used last: eviction over the cap takes cursors from the front.
+    this.cursors.delete(id.toString());
+    this.cursors.set(id.toString(), cursor);
     try {
       cursor.lastUsed = Date.now();
       let batch = await this.fill(cursor, batchSize ?? 0);
@@ -276,6 +300,31 @@ export class CursorManager {
       // A source failing to close must not break killCursors.
     }
     c.options.onClose?.();
+  }
+
+  /** Makes room for one more cursor under the cap by closing the least recently used idle ones. */
+  private async evictOverCap(): Promise<void> {
+    if (this.cursors.size < this.maxOpenCursors) return;
+    const victims: ServerCursor[] = [];
+    for (const [key, c] of this.cursors) {
+      if (this.cursors.size < this.maxOpenCursors) break;
+      if (c.busy) continue;
+      this.cursors.delete(key);
+      victims.push(c);
+    }
+    if (victims.length === 0) return;
+    this.timedOut += victims.length;
+    this.evictedSinceLog += victims.length;
+    const now = Date.now();
+    if (now - this.lastEvictionLog >= EVICTION_LOG_INTERVAL_MS) {
+      this.logger?.warn('too many open cursors: closed the least recently used', {
+        closed: this.evictedSinceLog,
+        maxOpenCursors: this.maxOpenCursors,
+      });
+      this.lastEvictionLog = now;
+      this.evictedSinceLog = 0;
+    }
+    await Promise.all(victims.map((c) => this.close(c)));
   }
 
   /** The idle reaper: closes every cursor unused for longer than the timeout (not while in use). */
