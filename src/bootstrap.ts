@@ -22,6 +22,7 @@ import type { DatabaseUris } from './shared/persistence/persistence.module.js';
 import { assignRequestId } from './shared/http/correlation-id.js';
 import { securityHeaders } from './shared/http/security-headers.js';
 import { createJsonLogging, type JsonLogging } from './shared/logging/json-logging.js';
+import { documentRateLimit } from './shared/rate-limit/rate-limit.openapi.js';
 import type { DestinationStream } from 'pino';
 
 export interface RunningApp {
@@ -134,14 +135,28 @@ export function setupApiDocs(app: INestApplication, config: AppConfig): void {
         '`npm run token -- --customer <customerId>`) prints a token; paste it under *Authorize*.',
         '',
         '**Errors** all have one shape, `ErrorResponseDto`: `{ statusCode, code, message, details? }`.',
+        '',
+        'Every response carries `X-Request-Id` (yours, when you send a safe `X-Request-Id`, or a new',
+        'UUID): the correlation id of the events the command appends and of the log lines. Commands',
+        'are rate limited per caller (429 `RATE_LIMITED` with `Retry-After`); queries are not.',
       ].join('\n'),
     )
     .setVersion(process.env.npm_package_version ?? '1.0.0')
     .addServer(`http://localhost:${config.port}`, 'Local development')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, BEARER_AUTH)
     .build();
-  SwaggerModule.setup(API_DOCS_PATH, app, () => SwaggerModule.createDocument(app, document), {
-    jsonDocumentUrl: `${API_DOCS_PATH}-json`,
-    customSiteTitle: 'CQRS order service API',
-  });
+  SwaggerModule.setup(
+    API_DOCS_PATH,
+    app,
+    () =>
+      documentRateLimit(
+        SwaggerModule.createDocument(app, document),
+        config.rateLimitCommands,
+        config.rateLimitWindowMs,
+      ),
+    {
+      jsonDocumentUrl: `${API_DOCS_PATH}-json`,
+      customSiteTitle: 'CQRS order service API',
+    },
+  );
 }

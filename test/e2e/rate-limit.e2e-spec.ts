@@ -68,6 +68,22 @@ describe('command rate limit', () => {
     await create(other, 'RL-B-OVER').expect(429);
   });
 
+  it('documents 429 + Retry-After on every command operation of the OpenAPI document, not on queries', async () => {
+    type Op = { responses: Record<string, { headers?: Record<string, unknown> }> };
+    const doc = (await request(t.http).get('/docs-json').expect(200)).body as {
+      paths: Record<string, Record<string, Op>>;
+    };
+    let commands = 0;
+    for (const ops of Object.values(doc.paths))
+      for (const [method, op] of Object.entries(ops)) {
+        if (['post', 'put', 'patch', 'delete'].includes(method)) {
+          commands++;
+          expect(op.responses['429']?.headers).toHaveProperty('Retry-After');
+        } else expect(op.responses['429']).toBeUndefined();
+      }
+    expect(commands).toBeGreaterThan(10);
+  });
+
   it('lets commands through again once the window has moved on (same Idempotency-Key, first run)', async () => {
     let res = await create(t.adminToken, 'RL-A-OVER', 'rl-key-1');
     for (let i = 0; res.status === 429 && i < 100; i++) {
