@@ -50,16 +50,16 @@ interface Settings {
 }
 
 const FULL: Settings = {
-  seedOrders: 500,
+  seedOrders: 300,
   commandRate: 500,
-  commandSeconds: 20,
-  saturationSeconds: 15,
+  commandSeconds: 15,
+  saturationSeconds: 10,
   queryRate: 500,
-  querySeconds: 10,
+  querySeconds: 8,
   connections: 32,
-  baselineSeconds: 10,
+  baselineSeconds: 8,
   rebuildOrders: 100_000,
-  rebuildSeconds: 60,
+  rebuildSeconds: 45,
 };
 
 const QUICK: Settings = {

@@ -53,8 +53,12 @@ export async function startService(o: ServiceOptions, log: (line: string) => voi
   const port = await freePort();
   const started = performance.now();
   let shown = 0;
+  // BENCH_CPU_PROF_DIR=<dir>: the service writes a V8 CPU profile there when it stops (README).
+  const profile = process.env.BENCH_CPU_PROF_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`]
+    : [];
   const child = spawnNode({
-    args: [distEntry('src/main.js')],
+    args: [...profile, distEntry('src/main.js')],
     env: serviceEnv(o, { PORT: String(port) }),
     onLine: (line) => {
       if (!line.trim()) return;
