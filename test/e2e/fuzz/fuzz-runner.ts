@@ -47,7 +47,7 @@ export function describe(req: FuzzRequest): string {
 export class FuzzRunner {
   readonly findings: Finding[] = [];
   readonly stats = new Map<string, OperationStats>();
-  /** Application 4xx answers without a JSON body (produced below the app, by node's HTTP parser). */
+  /** 4xx answers of node's HTTP parser (no body, no X-Request-Id: the application never saw them). */
   bareErrors = 0;
   accepted = 0;
   fingerprints = 0;
@@ -87,7 +87,9 @@ export class FuzzRunner {
     if (res.status >= 500) finding('5xx', res.body.slice(0, 300));
     if (res.status === 0 && !req.mayNotAnswer) finding('no-answer', 'no status line before the timeout');
     if (res.status >= 400 && res.status < 500) {
-      if (res.body === '') {
+      // Node's HTTP parser answers a request it cannot parse (431, 400) before the application
+      // sees it: no body and none of the application's headers. Everything else needs the shape.
+      if (res.body === '' && res.headers['x-request-id'] === undefined) {
         this.bareErrors++;
         return;
       }

@@ -34,7 +34,12 @@ const get = async (path: string, token?: string) =>
   );
 
 beforeAll(async () => {
-  t = await startTestApp({ VIEW_FLUSH_INTERVAL_MS: '100', RATE_LIMIT_COMMANDS: '0' });
+  // Views flush and consistency-token waits end quickly, so a batch's effects are visible soon.
+  t = await startTestApp({
+    VIEW_FLUSH_INTERVAL_MS: '100',
+    READ_YOUR_WRITES_TIMEOUT_MS: '200',
+    RATE_LIMIT_COMMANDS: '0',
+  });
   await t.app.listen(0, '127.0.0.1');
   port = (t.app.getHttpServer().address() as AddressInfo).port;
   client = new MongoClient(t.running.embedded!.uri);
