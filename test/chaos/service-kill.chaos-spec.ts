@@ -3,8 +3,8 @@
  * on the same port each time; every acknowledged command is in the write model exactly once,
  * rejected ones left nothing, the inventory invariant holds and the read models converge.
  */
+import { failures, oneLine } from './harness/report.js';
 import { runScenario } from './harness/scenario.js';
-import { oneLine } from './harness/report.js';
 
 describe('chaos: service SIGKILL under load (1 instance)', () => {
   it('survives 10 kills without losing or duplicating an acknowledged command', async () => {
@@ -23,15 +23,8 @@ describe('chaos: service SIGKILL under load (1 instance)', () => {
       log: (line) => process.stdout.write(line + '\n'),
     });
     process.stdout.write(oneLine(report) + '\n');
-    expect(report.problems).toEqual([]);
+    expect(failures(report, 10)).toEqual([]);
     expect(report.serviceKills).toBe(10);
-    expect(report.killsSurvived).toBe(10);
-    expect(report.commandsLost).toBe(0);
-    expect(report.commandsDuplicated).toBe(0);
-    expect(report.rejectedWithPartialChange).toBe(0);
-    expect(report.inventoryViolations).toBe(0);
-    expect(report.notConverged).toBe(0);
-    expect(report.commandsAcknowledged).toBeGreaterThan(0);
     expect(report.commandsRejected).toBeGreaterThan(0);
   }, 300_000);
 });

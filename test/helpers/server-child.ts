@@ -19,6 +19,8 @@ export interface ServerChildOptions {
   readonly port?: number;
   readonly host?: string;
   readonly logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** Enables configureFailPoint (fail points for fault injection). */
+  readonly enableTestCommands?: boolean;
   /** How long startup (including recovery of dbPath) may take; default 60 s. */
   readonly startTimeoutMs?: number;
   /** The server's maxIncomingConnections (default: the server's). */
@@ -155,6 +157,7 @@ export async function startServerChild(options: ServerChildOptions = {}): Promis
     options.logLevel ?? 'warn',
   ];
   if (options.dbPath !== undefined) args.push('--dbpath', options.dbPath);
+  if (options.enableTestCommands) args.push('--enable-test-commands');
   if (options.maxIncomingConnections !== undefined)
     args.push('--max-conns', String(options.maxIncomingConnections));
   if (options.cursorTimeoutMillis !== undefined)

@@ -4,6 +4,7 @@
  *
  *   node dist/test/helpers/server-process.js [--port 0] [--host 127.0.0.1] [--dbpath DIR] [--log-level warn]
  *        [--max-conns N] [--cursor-timeout-ms MS]
+ *        [--enable-test-commands]   (configureFailPoint, as mongod --setParameter enableTestCommands=1)
  *
  * When node runs with --expose-gc, SIGUSR2 runs a full garbage collection and prints one JSON line
  * `{"gc": {"rss", "heapUsed"}}` (bytes, after the collection) on stdout.
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
       'log-level': { type: 'string', default: 'warn' },
       'max-conns': { type: 'string' },
       'cursor-timeout-ms': { type: 'string' },
+      'enable-test-commands': { type: 'boolean', default: false },
     },
   });
   const logLevel = values['log-level'];
@@ -44,6 +46,7 @@ async function main(): Promise<void> {
     logLevel,
     maxIncomingConnections: optionalNumber(values['max-conns']),
     cursorTimeoutMillis: optionalNumber(values['cursor-timeout-ms']),
+    enableTestCommands: values['enable-test-commands'],
   });
   process.stdout.write(
     JSON.stringify({ uri: server.uri, host: server.host, port: server.port, pid: process.pid }) + '\n',

@@ -1,7 +1,9 @@
 /**
  * "Time to converge": from a moment (end of load, restart) until `projections verify` (admin API,
- * POST /api/admin/projections/verify) reports 0 differences for every projection. Polls; a
- * network error or 5xx (an instance still starting) is just another try.
+ * POST /api/admin/projections/verify) reports 0 differences for every projection AND every
+ * projection's resync path has caught up (GET /api/admin/projections: eventsBehind 0), which
+ * proves the change streams resumed by themselves (the fast path alone could make verify 0).
+ * Polls; a network error or 5xx (an instance still starting) is just another try.
  */
 import { adminToken } from './http-client.js';
 
@@ -10,12 +12,21 @@ export interface Convergence {
   ms: number;
   /** The differences per projection at the last poll (all 0 when converged). */
   differences: Record<string, number>;
+  /** Events after each projection's resync checkpoint at the last poll. */
+  eventsBehind: Record<string, number>;
+  deadLetters: number;
   polls: number;
 }
 
 interface VerifyRow {
   projection: string;
   differences: number;
+}
+
+interface StatusRow {
+  name: string;
+  eventsBehind: number;
+  deadLetters: number;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -27,28 +38,53 @@ export async function waitForConvergence(
 ): Promise<Convergence> {
   const token = adminToken();
   let differences: Record<string, number> = {};
+  let eventsBehind: Record<string, number> = {};
+  let deadLetters = 0;
+  const get = async <T>(base: string, path: string, method: 'GET' | 'POST'): Promise<T | undefined> => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(60_000),
+    });
+    if (res.status === 200) return (await res.json()) as T;
+    await res.arrayBuffer();
+    return undefined;
+  };
   for (let polls = 1; ; polls++) {
     const live = endpoints();
     const base = live[polls % Math.max(1, live.length)];
     if (base) {
       try {
-        const res = await fetch(`${base}/api/admin/projections/verify`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}` },
-          signal: AbortSignal.timeout(60_000),
-        });
-        if (res.status === 200) {
-          const rows = (await res.json()) as VerifyRow[];
+        const status = await get<StatusRow[]>(base, '/api/admin/projections', 'GET');
+        const rows = await get<VerifyRow[]>(base, '/api/admin/projections/verify', 'POST');
+        if (status && rows) {
+          eventsBehind = Object.fromEntries(status.map((r) => [r.name, r.eventsBehind]));
+          deadLetters = status.reduce((n, r) => n + r.deadLetters, 0);
           differences = Object.fromEntries(rows.map((r) => [r.projection, r.differences]));
-          if (rows.length > 0 && rows.every((r) => r.differences === 0))
-            return { converged: true, ms: performance.now() - since, differences, polls };
-        } else await res.arrayBuffer();
+          const caughtUp = status.length > 0 && status.every((r) => r.eventsBehind === 0);
+          if (caughtUp && rows.length > 0 && rows.every((r) => r.differences === 0))
+            return {
+              converged: true,
+              ms: performance.now() - since,
+              differences,
+              eventsBehind,
+              deadLetters,
+              polls,
+            };
+        }
       } catch {
         // not reachable right now: poll again
       }
     }
     if (performance.now() - since > timeoutMs)
-      return { converged: false, ms: performance.now() - since, differences, polls };
+      return {
+        converged: false,
+        ms: performance.now() - since,
+        differences,
+        eventsBehind,
+        deadLetters,
+        polls,
+      };
     await sleep(250);
   }
 }

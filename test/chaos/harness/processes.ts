@@ -55,7 +55,12 @@ export class DatabaseProcess {
   }
 
   private async launch(): Promise<void> {
-    this.child = await startServerChild({ dbPath: this.dbPath, port: this.port, logLevel: 'error' });
+    this.child = await startServerChild({
+      dbPath: this.dbPath,
+      port: this.port,
+      logLevel: 'error',
+      enableTestCommands: true,
+    });
     if (!this.firstUri) this.firstUri = this.child.uri;
   }
 

@@ -7,6 +7,10 @@ export interface ChaosReport {
   serviceKills: number;
   dbKills: number;
   streamFaults: number;
+  /** How often the fail points actually failed or closed a change-stream command. */
+  streamFaultsFired: number;
+  /** Events the projections gave up on (dead letters) at the last check. */
+  deadLetters: number;
   /** Faults after which the service came back and the checks passed. */
   killsSurvived: number;
   commandsAcknowledged: number;
@@ -60,12 +64,12 @@ export function oneLine(r: ChaosReport): string {
   const s = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
   return (
     `chaos ${r.scenario}: kills survived ${r.killsSurvived} (service ${r.serviceKills}, db ${r.dbKills}, ` +
-    `stream faults ${r.streamFaults}; ${r.instances} instance(s)), commands acknowledged ${r.commandsAcknowledged}, ` +
+    `stream faults ${r.streamFaults} firing ${r.streamFaultsFired} times; ${r.instances} instance(s)), commands acknowledged ${r.commandsAcknowledged}, ` +
     `lost ${r.commandsLost}, duplicated ${r.commandsDuplicated}, rejected ${r.commandsRejected} ` +
     `(with partial change ${r.rejectedWithPartialChange}), unresolved ${r.commandsUnresolved}, ` +
     `retried ${r.commandsRetried}, inventory violations ${r.inventoryViolations}, ` +
     `converge p50 ${s(r.convergenceP50Ms)} max ${s(r.convergenceMaxMs)} (${r.convergenceMs.length} checks, ` +
-    `${r.notConverged} not converged), restart p50 ${s(percentile(r.restartMs, 50))}, run ${s(r.durationMs)}`
+    `${r.notConverged} not converged, ${r.deadLetters} dead letters), restart p50 ${s(percentile(r.restartMs, 50))}, run ${s(r.durationMs)}`
   );
 }
 
@@ -75,7 +79,7 @@ export function table(r: ChaosReport): string {
     ['instances', r.instances],
     ['service kills (SIGKILL)', r.serviceKills],
     ['database kills (SIGKILL)', r.dbKills],
-    ['change-stream faults', r.streamFaults],
+    ['change-stream faults (commands failed)', `${r.streamFaults} (${r.streamFaultsFired})`],
     ['kills survived', r.killsSurvived],
     ['commands acknowledged (2xx)', r.commandsAcknowledged],
     ['commands rejected (4xx)', r.commandsRejected],
@@ -89,10 +93,28 @@ export function table(r: ChaosReport): string {
     ['time to converge p50 (ms)', Math.round(r.convergenceP50Ms)],
     ['time to converge max (ms)', Math.round(r.convergenceMaxMs)],
     ['verify checks not converged', r.notConverged],
+    ['projection dead letters', r.deadLetters],
     ['service restart p50 (ms)', Math.round(percentile(r.restartMs, 50))],
     ['duration (s)', Math.round(r.durationMs / 1000)],
     ['result', passed(r) ? 'PASS' : 'FAIL'],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');
+}
+
+/** Everything wrong with a run (empty = it passed with at least `minFaults` faults survived). */
+export function failures(r: ChaosReport, minFaults: number): string[] {
+  const out = [...r.problems];
+  const faults = r.serviceKills + r.dbKills + r.streamFaults;
+  if (faults < minFaults) out.push(`only ${faults} faults injected, expected ${minFaults}`);
+  if (r.streamFaults > 0 && r.streamFaultsFired === 0) out.push('the change-stream fail points never fired');
+  if (r.killsSurvived < faults) out.push(`survived ${r.killsSurvived} of ${faults} faults`);
+  if (r.commandsLost > 0) out.push(`${r.commandsLost} acknowledged commands lost`);
+  if (r.commandsDuplicated > 0) out.push(`${r.commandsDuplicated} commands duplicated`);
+  if (r.rejectedWithPartialChange > 0)
+    out.push(`${r.rejectedWithPartialChange} rejected commands left a change`);
+  if (r.inventoryViolations > 0) out.push(`${r.inventoryViolations} inventory invariant violations`);
+  if (r.notConverged > 0) out.push(`${r.notConverged} verify checks did not reach 0 differences`);
+  if (r.commandsAcknowledged === 0) out.push('no command was acknowledged');
+  return out;
 }

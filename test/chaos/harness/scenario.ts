@@ -61,8 +61,12 @@ async function streamFault(admin: Db, fault: 'stream-close' | 'stream-history-lo
   await admin.command({ configureFailPoint: 'failCommand', mode: { times: 3 }, data });
 }
 
-async function streamFaultOff(admin: Db): Promise<void> {
-  await admin.command({ configureFailPoint: 'failCommand', mode: 'off' }).catch(() => undefined);
+/** Turns the fail point off; answers how often it fired since the server started. */
+async function streamFaultOff(admin: Db): Promise<number> {
+  const reply = await admin
+    .command({ configureFailPoint: 'failCommand', mode: 'off' })
+    .catch(() => ({ count: 0 }));
+  return typeof reply.count === 'number' ? reply.count : 0;
 }
 
 export async function runScenario(options: ScenarioOptions): Promise<ChaosReport> {
@@ -80,6 +84,8 @@ export async function runScenario(options: ScenarioOptions): Promise<ChaosReport
     serviceKills: 0,
     dbKills: 0,
     streamFaults: 0,
+    streamFaultsFired: 0,
+    deadLetters: 0,
     killsSurvived: 0,
     commandsAcknowledged: 0,
     commandsRejected: 0,
@@ -121,6 +127,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ChaosReport
     const ledger = new Ledger();
     const plan = faultPlan(o, rng);
     let sinceCheck = 0;
+    let firedBefore = 0;
     load = new LoadGenerator(fixtures, ledger, loadOptions);
     load.start();
     for (const [i, fault] of plan.entries()) {
@@ -144,10 +151,14 @@ export async function runScenario(options: ScenarioOptions): Promise<ChaosReport
       if (sinceCheck >= o.checkEvery || i === plan.length - 1) {
         sinceCheck = 0;
         await load.stop();
-        await streamFaultOff(admin);
+        const fired = await streamFaultOff(admin);
+        // The count is per server process (it restarts from 0 after a database kill).
+        report.streamFaultsFired += fired >= firedBefore ? fired - firedBefore : fired;
+        firedBefore = fired;
         const c = await waitForConvergence(endpoints, o.convergeTimeoutMs);
         report.convergenceMs.push(c.ms);
         if (!c.converged) report.notConverged++;
+        report.deadLetters = c.deadLetters;
         const check = await checkWriteModel(writeDb, ledger, fixtures, runId);
         mergeChecks(report, check);
         const ok =
@@ -157,7 +168,8 @@ export async function runScenario(options: ScenarioOptions): Promise<ChaosReport
         o.log(
           `${o.name}: check after ${i + 1} faults: ${check.acknowledged} acknowledged, lost ${check.lost}, ` +
             `duplicated ${check.duplicated}, rejected-with-change ${check.rejectedWithChange}, ` +
-            `converged ${c.converged ? 'in ' + Math.round(c.ms) + ' ms' : 'NOT: ' + JSON.stringify(c.differences)}`,
+            `converged ${c.converged ? 'in ' + Math.round(c.ms) + ' ms' : 'NOT: ' + JSON.stringify({ differences: c.differences, eventsBehind: c.eventsBehind })}` +
+            `, dead letters ${c.deadLetters}`,
         );
         for (const p of check.problems) o.log(`  problem: ${p}`);
         for (const n of check.notes.slice(0, 5)) o.log(`  note: ${n}`);
