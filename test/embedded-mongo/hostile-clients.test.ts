@@ -1,7 +1,8 @@
 /**
  * The embedded server (a child process, so its memory can be read) under hostile clients:
- * (a) 1,000 simultaneous raw connections (idle, half a frame, garbage) while a driver keeps doing
- *     CRUD: every good request is answered and connections.current drops back once they close;
+ * (a) 1,000 simultaneous raw connections (idle, half a frame, garbage, oversized frames) while a
+ *     driver keeps doing CRUD: every good request is answered, bad frames close only their own
+ *     connection, and connections.current drops back once they close;
  * (b) 1,000 cursors left open by clients that vanished: the idle reaper closes them
  *     (metrics.cursor.timedOut), getMore then fails with CursorNotFound, noCursorTimeout cursors
  *     stay, and memory after reaping and a GC is back near the baseline;
@@ -100,7 +101,7 @@ function abandonedCursorCommand(k: number, j: number): Document {
 const mb = (bytes: number): string => `${(bytes / MB).toFixed(1)} MB`;
 
 describe('embedded server under hostile clients', () => {
-  it('keeps serving a driver through 1,000 simultaneous idle, half-frame and garbage connections', async () => {
+  it('keeps serving a driver through 1,000 simultaneous idle, half-frame, garbage and oversized connections', async () => {
     const server = await children.start({ logLevel: 'silent', exposeGc: true });
     const exitOf = watchExit(server);
     // One pooled connection, so that connections.current has a fixed baseline.
@@ -119,9 +120,15 @@ describe('embedded server under hostile clients', () => {
     // Half a frame: a valid header announcing a 1 KiB OP_MSG, and only part of its body.
     const ping = opMsg({ ping: 1, $db: 'admin', pad: 'x'.repeat(1000) });
     for (const c of halfFrame) await c.write(ping.subarray(0, ping.length >> 1));
-    // Garbage: bytes no header can be made of (negative messageLength), then more garbage.
+    // Garbage: bytes no header can be made of (negative messageLength); or, every other one, a
+    // header announcing a 64 MB OP_MSG (over maxMessageSizeBytes) followed by 256 KiB of body,
+    // which must be refused on the header, before the body is buffered.
     const junk = Buffer.alloc(256, 0xff);
-    for (const c of garbage) await c.write(junk);
+    const oversized = Buffer.alloc(16 + 256 * 1024);
+    oversized.writeInt32LE(64 * MB, 0);
+    oversized.writeInt32LE(1, 4);
+    oversized.writeInt32LE(2013, 12);
+    for (const [i, c] of garbage.entries()) await c.write(i % 2 === 0 ? junk : oversized);
 
     const garbageClosed = await Promise.all(garbage.map((c) => c.waitClosed(20_000)));
     // Accepting 1,000 sockets takes the server a moment after the clients see them connected.
