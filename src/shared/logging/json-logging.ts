@@ -23,7 +23,7 @@ import { pino, stdTimeFunctions, type DestinationStream, type Logger as Pino } f
 import { pinoHttp } from 'pino-http';
 import type { AppConfig } from '../../config/env.js';
 import { correlationIdOf } from '../http/correlation-id.js';
-import { lineScrubber, REDACTED, REDACTED_PATHS, safeUrl } from './log-redaction.js';
+import { lineScrubber, redactObject, safeUrl } from './log-redaction.js';
 
 export interface JsonLogging {
   /** The root pino logger (writes to the destination). */
@@ -48,8 +48,7 @@ export function createRootLogger(config: Pick<AppConfig, 'logLevel'>, options: J
     {
       level: config.logLevel,
       timestamp: stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: REDACTED_PATHS, censor: REDACTED },
+      formatters: { level: (label) => ({ level: label }), log: (obj) => redactObject(obj) },
       hooks: { streamWrite: scrub },
     },
     options.destination,

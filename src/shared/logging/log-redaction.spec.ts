@@ -1,4 +1,5 @@
-import { lineScrubber, REDACTED, safeUrl } from './log-redaction.js';
+import { createRootLogger } from './json-logging.js';
+import { lineScrubber, REDACTED, redactObject, safeUrl } from './log-redaction.js';
 
 describe('lineScrubber', () => {
   const jwt =
@@ -38,5 +39,47 @@ describe('safeUrl', () => {
 
   it('keeps URLs without a query as they are', () => {
     expect(safeUrl('/api/orders/ord_1')).toBe('/api/orders/ord_1');
+  });
+});
+
+describe('redactObject', () => {
+  it('censors secret-named fields at any depth (objects and arrays), in any case, without touching the input', () => {
+    const input = {
+      user: { name: 'ada', Password: 'p1' },
+      headers: { Authorization: 'Bearer x', cookie: 'c', 'set-cookie': ['s'] },
+      list: [{ token: 't' }, { ok: 1 }],
+      apiKey: 'k',
+      count: 3,
+    };
+    const copy = structuredClone(input);
+    expect(redactObject(input)).toEqual({
+      user: { name: 'ada', Password: REDACTED },
+      headers: { Authorization: REDACTED, cookie: REDACTED, 'set-cookie': REDACTED },
+      list: [{ token: REDACTED }, { ok: 1 }],
+      apiKey: REDACTED,
+      count: 3,
+    });
+    expect(input).toEqual(copy);
+  });
+
+  it('returns the same object when nothing is secret, and leaves errors to their serializer', () => {
+    const clean = { method: 'POST', nested: { a: [1, 2] } };
+    expect(redactObject(clean)).toBe(clean);
+    const err = Object.assign(new Error('boom'), { token: 't' });
+    expect(redactObject({ err }).err).toBe(err);
+  });
+
+  it('is applied to every line of the root logger', () => {
+    const lines: string[] = [];
+    const log = createRootLogger(
+      { logLevel: 'info' },
+      { destination: { write: (s) => void lines.push(s) }, secrets: [] },
+    );
+    log.info({ body: { email: 'a@example.com', password: 'hunter2-value' } }, 'signup');
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      body: { email: 'a@example.com', password: REDACTED },
+      msg: 'signup',
+    });
+    expect(lines[0]).not.toContain('hunter2-value');
   });
 });
