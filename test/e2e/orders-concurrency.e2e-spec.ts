@@ -2,6 +2,8 @@
  * Concurrency: 50 customers order the last 20 units of a product at the same time. Exactly 20
  * units are sold, every other request is a 409 out of stock, and the inventory invariant
  * (reserved = Σ quantities in pending and confirmed orders, quantity >= 0) holds in the write model.
+ * Concurrent updates of one order with the same version: exactly one wins, the history shows one
+ * transition. (The 1,000-request oversell runs are in orders-oversell.e2e-spec.ts.)
  */
 import request from 'supertest';
 import { OrdersFixtures, type FixtureCustomer } from './helpers/orders-fixtures.js';
@@ -65,25 +67,81 @@ describe('orders under concurrency', () => {
     expect(await inventoryViolations(t.app)).toEqual([]);
   }, 120_000);
 
-  it('10 admins confirm the same order with the same version: one 202, nine 409 VERSION_CONFLICT', async () => {
+  /** The order as the read model shows it once it reflects `token` (read-your-writes). */
+  const readOrder = async (id: string, token: string) => {
+    const res = await request(t.http)
+      .get(`/api/orders/${id}`)
+      .set('Authorization', `Bearer ${t.adminToken}`)
+      .set('X-Consistency-Token', token)
+      .expect(200);
+    expect(res.headers['x-consistency']).toBe('fresh');
+    return res.body as {
+      status: string;
+      version: number;
+      statusHistory: { status: string; version: number }[];
+    };
+  };
+
+  it('25 admins confirm the same order with the same version: one 202, 24 × 409, one transition', async () => {
     const p = await fx.product('2.00', 10, 'One order');
     const placed = await placeOne(customers[0], [{ productId: p.productId, quantity: 1 }]).expect(202);
     const id = placed.body.id as string;
     const answers = await Promise.all(
-      Array.from({ length: 10 }, () =>
+      Array.from({ length: 25 }, () =>
         request(t.http)
           .put(`/api/orders/${id}/status`)
           .set('Authorization', `Bearer ${t.adminToken}`)
           .send({ status: 'confirmed', version: 1 }),
       ),
     );
-    expect(answers.filter((a) => a.status === 202)).toHaveLength(1);
+    const winners = answers.filter((a) => a.status === 202);
+    expect(winners).toHaveLength(1);
     const conflicts = answers.filter((a) => a.status === 409);
-    expect(conflicts).toHaveLength(9);
+    expect(conflicts).toHaveLength(24);
     for (const c of conflicts)
       expect(c.body).toMatchObject({ code: 'ORDERS.VERSION_CONFLICT', details: { currentVersion: 2 } });
     const events = await writeDb(t.app).collection('domain_events').find({ aggregateId: id }).toArray();
     expect(events.map((e) => e.aggregateVersion as number).sort()).toEqual([1, 2]);
+    expect(await writeDb(t.app).collection('orders').findOne({ orderId: id })).toMatchObject({
+      status: 'confirmed',
+      version: 2,
+    });
+    // The history shows one transition: placed (pending) -> confirmed, nothing twice.
+    const order = await readOrder(id, winners[0].body.consistencyToken as string);
+    expect(order.statusHistory.map((h) => [h.status, h.version])).toEqual([
+      ['pending', 1],
+      ['confirmed', 2],
+    ]);
+  }, 60_000);
+
+  it('the owner cancels the same order 20 times at once with its version: one 202, stock released once', async () => {
+    const p = await fx.product('2.00', 10, 'Cancel storm');
+    const owner = customers[2];
+    const placed = await placeOne(owner, [{ productId: p.productId, quantity: 4 }]).expect(202);
+    const id = placed.body.id as string;
+    expect(await inventoryOf(t.app, p.productId)).toEqual({ quantity: 6, reserved: 4 });
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        request(t.http)
+          .post(`/api/orders/${id}/cancel`)
+          .set('Authorization', `Bearer ${owner.token}`)
+          .send({ reason: 'twice?', version: 1 }),
+      ),
+    );
+    const winners = answers.filter((a) => a.status === 202);
+    expect(winners).toHaveLength(1);
+    const losers = answers.filter((a) => a.status !== 202);
+    expect(losers.map((a) => a.status)).toEqual(Array.from({ length: 19 }, () => 409));
+    for (const l of losers) expect(l.body.code).toMatch(/^ORDERS\.(VERSION_CONFLICT|INVALID_TRANSITION)$/);
+    expect(await inventoryOf(t.app, p.productId)).toEqual({ quantity: 10, reserved: 0 });
+    const events = await writeDb(t.app).collection('domain_events').find({ aggregateId: id }).toArray();
+    expect(events.map((e) => e.aggregateVersion as number).sort()).toEqual([1, 2]);
+    const order = await readOrder(id, winners[0].body.consistencyToken as string);
+    expect(order.statusHistory.map((h) => [h.status, h.version])).toEqual([
+      ['pending', 1],
+      ['cancelled', 2],
+    ]);
+    expect(await inventoryViolations(t.app)).toEqual([]);
   }, 60_000);
 
   it('cancel and ship race on the same confirmed order: exactly one wins, stock moves once', async () => {

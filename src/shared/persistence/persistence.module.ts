@@ -4,6 +4,7 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { DomainEventSchema, DOMAIN_EVENTS } from '../events/event-log.schema.js';
 import { EventRegistry } from '../events/event-registry.js';
 import { READ_CONNECTION, WRITE_CONNECTION } from './connections.js';
+import { KeyedMutex } from './keyed-mutex.js';
 import { UnitOfWork } from './unit-of-work.js';
 
 export interface DatabaseUris {
@@ -45,8 +46,8 @@ export class PersistenceModule {
         }),
         MongooseModule.forFeature([{ name: DOMAIN_EVENTS, schema: DomainEventSchema }], WRITE_CONNECTION),
       ],
-      providers: [UnitOfWork, EventRegistry],
-      exports: [UnitOfWork, EventRegistry, MongooseModule, CqrsModule],
+      providers: [UnitOfWork, EventRegistry, KeyedMutex],
+      exports: [UnitOfWork, EventRegistry, KeyedMutex, MongooseModule, CqrsModule],
     };
   }
 }

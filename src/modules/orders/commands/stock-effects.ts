@@ -11,6 +11,10 @@ import type { Order } from '../domain/order.aggregate.js';
  * Call it right after the order's status changed (it reads the new status). Returns the catalog's
  * events, which the caller appends with the order's own.
  */
+/** Whether moving an order to `status` changes stock (and so writes its products). */
+export const movesStock = (status: Order['state']['status']): boolean =>
+  status === 'shipped' || status === 'cancelled';
+
 export async function applyStockEffect(
   inventory: InventoryService,
   order: Order,

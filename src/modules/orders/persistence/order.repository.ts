@@ -80,6 +80,19 @@ export class OrderRepository {
     return Order.fromState(toState(doc));
   }
 
+  /**
+   * The products of an order, read outside any transaction (none if there is no such order). An
+   * order's lines never change, so commands use this to queue on those products (KeyedMutex)
+   * before their transaction starts.
+   */
+  async productIdsOf(orderId: string): Promise<string[]> {
+    const doc = await this.orders
+      .findOne({ orderId: { $eq: String(orderId) } }, { _id: 0, 'items.productId': 1 })
+      .lean<Pick<OrderDoc, 'items'>>()
+      .exec();
+    return doc ? doc.items.map((i) => i.productId) : [];
+  }
+
   /** Inserts a newly placed order (version 1). */
   async insert(order: Order, session: ClientSession): Promise<void> {
     try {

@@ -1,4 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { KeyedMutex } from '../../../../shared/persistence/keyed-mutex.js';
 import { UnitOfWork } from '../../../../shared/persistence/unit-of-work.js';
 import { ProductRepository } from '../../persistence/product.repository.js';
 import type { ProductCommandResult } from '../command-accepted.response.dto.js';
@@ -8,10 +9,16 @@ import { AdjustInventoryCommand } from './adjust-inventory.command.js';
 export class AdjustInventoryHandler implements ICommandHandler<AdjustInventoryCommand, ProductCommandResult> {
   constructor(
     private readonly uow: UnitOfWork,
+    private readonly productLocks: KeyedMutex,
     private readonly products: ProductRepository,
   ) {}
 
+  /** Queued with the orders reserving this product (KeyedMutex), not racing them. */
   execute(cmd: AdjustInventoryCommand): Promise<ProductCommandResult> {
+    return this.productLocks.runExclusive([cmd.productId], () => this.adjust(cmd));
+  }
+
+  private adjust(cmd: AdjustInventoryCommand): Promise<ProductCommandResult> {
     const now = new Date();
     return this.uow.run(async (session) => {
       const product = await this.products.require(cmd.productId, session);

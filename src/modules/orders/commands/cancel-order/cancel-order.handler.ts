@@ -1,4 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { KeyedMutex } from '../../../../shared/persistence/keyed-mutex.js';
 import { UnitOfWork } from '../../../../shared/persistence/unit-of-work.js';
 import { InventoryService } from '../../../catalog/catalog.public.js';
 import { orderNotFound } from '../../orders.errors.js';
@@ -11,11 +12,18 @@ import { CancelOrderCommand } from './cancel-order.command.js';
 export class CancelOrderHandler implements ICommandHandler<CancelOrderCommand, OrderCommandResult> {
   constructor(
     private readonly uow: UnitOfWork,
+    private readonly productLocks: KeyedMutex,
     private readonly inventory: InventoryService,
     private readonly orders: OrderRepository,
   ) {}
 
-  execute(cmd: CancelOrderCommand): Promise<OrderCommandResult> {
+  /** Queued with the other commands on the order's products (KeyedMutex), not racing them. */
+  async execute(cmd: CancelOrderCommand): Promise<OrderCommandResult> {
+    const productIds = await this.orders.productIdsOf(cmd.orderId);
+    return this.productLocks.runExclusive(productIds, () => this.cancel(cmd));
+  }
+
+  private cancel(cmd: CancelOrderCommand): Promise<OrderCommandResult> {
     const ctx = { correlationId: cmd.correlationId, now: cmd.options.at ?? new Date() };
     const by = cmd.requestedBy.role === 'admin' ? 'admin' : 'customer';
     return this.uow.run(async (session) => {

@@ -3,6 +3,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import type { AppConfig } from '../../../../config/env.js';
 import { APP_CONFIG } from '../../../../shared/config.module.js';
+import { KeyedMutex } from '../../../../shared/persistence/keyed-mutex.js';
 import { UnitOfWork } from '../../../../shared/persistence/unit-of-work.js';
 import { InventoryService, type ProductSnapshot } from '../../../catalog/catalog.public.js';
 import { CustomerDirectory } from '../../../customers/customers.public.js';
@@ -15,13 +16,20 @@ import { PlaceOrderCommand } from './place-order.command.js';
 export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand, OrderCommandResult> {
   constructor(
     private readonly uow: UnitOfWork,
+    private readonly productLocks: KeyedMutex,
     private readonly customers: CustomerDirectory,
     private readonly inventory: InventoryService,
     private readonly orders: OrderRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /** Orders of one product queue here instead of aborting each other's transactions (KeyedMutex). */
   execute(cmd: PlaceOrderCommand): Promise<OrderCommandResult> {
+    const productIds = cmd.items.map((i) => i.productId);
+    return this.productLocks.runExclusive(productIds, () => this.place(cmd));
+  }
+
+  private place(cmd: PlaceOrderCommand): Promise<OrderCommandResult> {
     const orderId = cmd.options.orderId ?? `ord_${randomUUID()}`;
     const now = cmd.options.placedAt ?? new Date();
     const ctx = { correlationId: cmd.correlationId, now };

@@ -1,9 +1,10 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { KeyedMutex } from '../../../../shared/persistence/keyed-mutex.js';
 import { UnitOfWork } from '../../../../shared/persistence/unit-of-work.js';
 import { InventoryService } from '../../../catalog/catalog.public.js';
 import { OrderRepository } from '../../persistence/order.repository.js';
 import type { OrderCommandResult } from '../command-accepted.response.dto.js';
-import { applyStockEffect } from '../stock-effects.js';
+import { applyStockEffect, movesStock } from '../stock-effects.js';
 import { UpdateOrderStatusCommand } from './update-order-status.command.js';
 
 @CommandHandler(UpdateOrderStatusCommand)
@@ -13,11 +14,19 @@ export class UpdateOrderStatusHandler implements ICommandHandler<
 > {
   constructor(
     private readonly uow: UnitOfWork,
+    private readonly productLocks: KeyedMutex,
     private readonly inventory: InventoryService,
     private readonly orders: OrderRepository,
   ) {}
 
-  execute(cmd: UpdateOrderStatusCommand): Promise<OrderCommandResult> {
+  /** Queued with the other commands on the order's products (KeyedMutex), not racing them. */
+  async execute(cmd: UpdateOrderStatusCommand): Promise<OrderCommandResult> {
+    if (!movesStock(cmd.status)) return this.changeStatus(cmd);
+    const productIds = await this.orders.productIdsOf(cmd.orderId);
+    return this.productLocks.runExclusive(productIds, () => this.changeStatus(cmd));
+  }
+
+  private changeStatus(cmd: UpdateOrderStatusCommand): Promise<OrderCommandResult> {
     const ctx = { correlationId: cmd.correlationId, now: cmd.options.at ?? new Date() };
     return this.uow.run(async (session) => {
       const order = await this.orders.load(cmd.orderId, session);
