@@ -14,6 +14,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
 import { documentValidatedClasses } from './shared/http/api-docs-validation.js';
 import { rejectDeepJson } from './shared/http/json-depth.js';
+import { rejectLoneSurrogates } from './shared/http/well-formed-unicode.js';
 import type { AppConfig } from './config/env.js';
 import { startEmbeddedMongo, type EmbeddedMongo } from './embedded-mongo/index.js';
 import { resolveJwtSecret } from './shared/auth/jwt-secret.js';
@@ -94,6 +95,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   if (json) app.use(json.requestLogging);
   // express.json directly: Nest's useBodyParser reserves `verify` (the depth check) for rawBody.
   app.use(express.json({ limit: config.bodyLimit, verify: rejectDeepJson }));
+  app.use(rejectLoneSurrogates);
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

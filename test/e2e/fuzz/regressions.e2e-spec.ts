@@ -79,6 +79,32 @@ describe('body-parser errors keep the documented codes (were REQUEST.INVALID wit
   });
 });
 
+describe('lone UTF-16 surrogates (an email with one was 500; a name with one was stored as U+FFFD)', () => {
+  it.each([
+    ['an email', '{"email":"\\udfff@x.y"}'],
+    ['a name', '{"name":"\\ud800"}'],
+    ['a key', '{"\\ud800":1}'],
+  ])('in %s: 400 REQUEST.INVALID_UNICODE in the error shape, nothing changed', async (_, body) => {
+    const before = await state();
+    const res = await request(t.http).patch(`/api/customers/${customer.customerId}`).set(admin()).send(body);
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({
+      statusCode: 400,
+      code: 'REQUEST.INVALID_UNICODE',
+      message: expect.any(String),
+    });
+    expect(changedCollections(before, await state())).toEqual([]);
+  });
+
+  it('surrogate pairs are fine: an emoji name is accepted', async () => {
+    const res = await request(t.http)
+      .patch(`/api/customers/${customer.customerId}`)
+      .set(admin())
+      .send(JSON.stringify({ name: 'Ada 😀 𝒳' }));
+    expect(res.status).toBe(202);
+  });
+});
+
 describe('oversized bodies', () => {
   it('a 1 MB body (above BODY_LIMIT): 413 REQUEST.TOO_LARGE in the error shape, nothing changed', async () => {
     const before = await state();
