@@ -1,10 +1,12 @@
 /**
  * Structured logs: every line the service writes is one JSON object; each request has its line
  * with the request id that the response's X-Request-Id shows and that the command's domain events
- * carry as correlationId; no bearer token, cookie or the JWT secret reaches any line.
+ * carry as correlationId, as do the lines its events' fast-path projections log; no bearer token,
+ * cookie or the JWT secret reaches any line.
  */
 import request from 'supertest';
 import { signToken } from '../../src/shared/auth/jwt.js';
+import { ProjectionRegistry } from '../../src/shared/projections/projection-registry.js';
 import { OrdersFixtures } from './helpers/orders-fixtures.js';
 import { startTestApp, TEST_JWT_SECRET, type TestApp } from './helpers/test-app.js';
 import { writeDb } from './helpers/write-model.js';
@@ -80,6 +82,44 @@ describe('structured logs', () => {
       'orders.order-placed',
     ]);
     for (const e of ofThisRequest) expect(e.correlationId).toBe(reqId);
+  });
+
+  it("logs a fast-path projection's failure on the request's event with the request id", async () => {
+    const summary = t.app.get(ProjectionRegistry, { strict: false }).get('orders_summary');
+    if (!summary) throw new Error('orders_summary is not registered');
+    const apply = summary.apply.bind(summary);
+    summary.apply = (e, ctx) =>
+      e.correlationId === 'proj-log-test-1'
+        ? Promise.reject(new Error('logging test: refused'))
+        : apply(e, ctx);
+    try {
+      const p = await fx.product('2.00', 5);
+      const c = await fx.customer();
+      await request(t.http)
+        .post('/api/orders')
+        .set('Authorization', `Bearer ${c.token}`)
+        .set('X-Request-Id', 'proj-log-test-1')
+        .send({
+          items: [{ productId: p.productId, quantity: 1 }],
+          shippingAddressId: c.addressIds[0],
+          billingAddressId: c.addressIds[0],
+        })
+        .expect(202);
+      let line: Line | undefined;
+      // The fast path retries with backoff (about 1.5 s) before it dead-letters and logs.
+      for (let i = 0; i < 200 && !line; i++) {
+        line = parsed().find(
+          (l) =>
+            l.level === 'error' &&
+            String(l.msg).includes('(fast)') &&
+            String(l.msg).includes('orders_summary'),
+        );
+        if (!line) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(line).toMatchObject({ reqId: 'proj-log-test-1', context: expect.any(String) });
+    } finally {
+      summary.apply = apply;
+    }
   });
 
   it("uses the caller's safe X-Request-Id / X-Correlation-Id, and replaces an unsafe one", async () => {
