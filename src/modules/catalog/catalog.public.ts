@@ -123,6 +123,13 @@ export abstract class InventoryService {
   abstract reserve(items: StockLine[], session: ClientSession, context: StockContext): Promise<Reservation>;
 
   /**
+   * Whether `reserve` would succeed as of now, read outside any transaction: a scheduling hint
+   * only (the reservation in the transaction decides). False for sold-out, unknown and
+   * discontinued products; true when the lines themselves are invalid (`reserve` says why).
+   */
+  abstract couldReserve(items: StockLine[]): Promise<boolean>;
+
+  /**
    * Cancel: quantity += n and reserved -= n (event `catalog.stock-released`). Works on discontinued
    * products too. 404 for unknown products; 409 `CATALOG.NOT_RESERVED` when a product has fewer
    * units reserved than the line asks to release (an orders bug: the invariant would break).

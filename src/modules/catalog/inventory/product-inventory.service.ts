@@ -44,6 +44,23 @@ export class ProductInventoryService extends InventoryService {
     super();
   }
 
+  async couldReserve(items: StockLine[]): Promise<boolean> {
+    let lines: StockLine[];
+    try {
+      lines = mergeLines(items);
+    } catch {
+      return true;
+    }
+    const products = await this.products.findMany(
+      lines.map((l) => l.productId),
+      null,
+    );
+    return lines.every((l) => {
+      const p = products.get(l.productId);
+      return p !== undefined && p.state.status === 'active' && p.state.inventory.quantity >= l.quantity;
+    });
+  }
+
   async reserve(items: StockLine[], session: ClientSession, context: StockContext): Promise<Reservation> {
     const { lines, products } = await this.load(items, session);
     const discontinued = lines.filter((l) => products.get(l.productId)?.state.status !== 'active');

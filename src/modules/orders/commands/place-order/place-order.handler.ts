@@ -23,10 +23,17 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand, Ord
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Orders of one product queue here instead of aborting each other's transactions (KeyedMutex). */
-  execute(cmd: PlaceOrderCommand): Promise<OrderCommandResult> {
+  /**
+   * Orders of one product queue here instead of aborting each other's transactions (KeyedMutex).
+   * At its turn, an order that cannot be served (sold out, unknown or discontinued product) leaves
+   * the queue at once and is refused by its own read-only transaction, which conflicts with no one.
+   */
+  async execute(cmd: PlaceOrderCommand): Promise<OrderCommandResult> {
     const productIds = cmd.items.map((i) => i.productId);
-    return this.productLocks.runExclusive(productIds, () => this.place(cmd));
+    const queued = await this.productLocks.runExclusive(productIds, async () =>
+      (await this.inventory.couldReserve(cmd.items)) ? { placed: await this.place(cmd) } : null,
+    );
+    return queued ? queued.placed : this.place(cmd);
   }
 
   private place(cmd: PlaceOrderCommand): Promise<OrderCommandResult> {
