@@ -21,6 +21,8 @@ export interface ServerChildOptions {
   readonly logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Enables configureFailPoint (fail points for fault injection). */
   readonly enableTestCommands?: boolean;
+  /** Open transactions older than this are aborted (default 60, as mongod). */
+  readonly transactionLifetimeLimitSeconds?: number;
   /** How long startup (including recovery of dbPath) may take; default 60 s. */
   readonly startTimeoutMs?: number;
   /** The server's maxIncomingConnections (default: the server's). */
@@ -158,6 +160,8 @@ export async function startServerChild(options: ServerChildOptions = {}): Promis
   ];
   if (options.dbPath !== undefined) args.push('--dbpath', options.dbPath);
   if (options.enableTestCommands) args.push('--enable-test-commands');
+  if (options.transactionLifetimeLimitSeconds !== undefined)
+    args.push('--transaction-lifetime-limit-seconds', String(options.transactionLifetimeLimitSeconds));
   if (options.maxIncomingConnections !== undefined)
     args.push('--max-conns', String(options.maxIncomingConnections));
   if (options.cursorTimeoutMillis !== undefined)

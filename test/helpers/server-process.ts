@@ -5,6 +5,7 @@
  *   node dist/test/helpers/server-process.js [--port 0] [--host 127.0.0.1] [--dbpath DIR] [--log-level warn]
  *        [--max-conns N] [--cursor-timeout-ms MS]
  *        [--enable-test-commands]   (configureFailPoint, as mongod --setParameter enableTestCommands=1)
+ *        [--transaction-lifetime-limit-seconds S]   (default 60, as mongod)
  *
  * When node runs with --expose-gc, SIGUSR2 runs a full garbage collection and prints one JSON line
  * `{"gc": {"rss", "heapUsed"}}` (bytes, after the collection) on stdout.
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
       'max-conns': { type: 'string' },
       'cursor-timeout-ms': { type: 'string' },
       'enable-test-commands': { type: 'boolean', default: false },
+      'transaction-lifetime-limit-seconds': { type: 'string' },
     },
   });
   const logLevel = values['log-level'];
@@ -47,6 +49,7 @@ async function main(): Promise<void> {
     maxIncomingConnections: optionalNumber(values['max-conns']),
     cursorTimeoutMillis: optionalNumber(values['cursor-timeout-ms']),
     enableTestCommands: values['enable-test-commands'],
+    transactionLifetimeLimitSeconds: optionalNumber(values['transaction-lifetime-limit-seconds']),
   });
   process.stdout.write(
     JSON.stringify({ uri: server.uri, host: server.host, port: server.port, pid: process.pid }) + '\n',

@@ -110,7 +110,7 @@ export async function checkWriteModel(
       if (stored && (stored.state !== 'completed' || stored.response?.status !== entry.status)) {
         result.rejectedWithChange++;
         problem(
-          `${entry.key} answered ${entry.status} but its idempotency record is ${JSON.stringify(stored.response)}`,
+          `${entry.kind} ${entry.key} answered ${entry.status} ${entry.code} (${entry.message}) but its idempotency record is ${stored.state} ${JSON.stringify(stored.response)}`,
         );
       }
     } else {

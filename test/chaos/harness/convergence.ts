@@ -15,12 +15,15 @@ export interface Convergence {
   /** Events after each projection's resync checkpoint at the last poll. */
   eventsBehind: Record<string, number>;
   deadLetters: number;
+  /** A few differences of the last poll (for the report when it did not converge). */
+  samples: string[];
   polls: number;
 }
 
 interface VerifyRow {
   projection: string;
   differences: number;
+  samples?: unknown[];
 }
 
 interface StatusRow {
@@ -40,6 +43,7 @@ export async function waitForConvergence(
   let differences: Record<string, number> = {};
   let eventsBehind: Record<string, number> = {};
   let deadLetters = 0;
+  let samples: string[] = [];
   const get = async <T>(base: string, path: string, method: 'GET' | 'POST'): Promise<T | undefined> => {
     const res = await fetch(`${base}${path}`, {
       method,
@@ -61,6 +65,9 @@ export async function waitForConvergence(
           eventsBehind = Object.fromEntries(status.map((r) => [r.name, r.eventsBehind]));
           deadLetters = status.reduce((n, r) => n + r.deadLetters, 0);
           differences = Object.fromEntries(rows.map((r) => [r.projection, r.differences]));
+          samples = rows.flatMap((r) =>
+            (r.samples ?? []).slice(0, 2).map((x) => `${r.projection}: ${JSON.stringify(x).slice(0, 1500)}`),
+          );
           const caughtUp = status.length > 0 && status.every((r) => r.eventsBehind === 0);
           if (caughtUp && rows.length > 0 && rows.every((r) => r.differences === 0))
             return {
@@ -69,6 +76,7 @@ export async function waitForConvergence(
               differences,
               eventsBehind,
               deadLetters,
+              samples,
               polls,
             };
         }
@@ -83,6 +91,7 @@ export async function waitForConvergence(
         differences,
         eventsBehind,
         deadLetters,
+        samples,
         polls,
       };
     await sleep(250);

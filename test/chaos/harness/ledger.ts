@@ -24,6 +24,8 @@ export interface LedgerEntry {
   outcome: Outcome;
   status: number;
   code: string | undefined;
+  /** The error message of a rejected command. */
+  message: string | undefined;
   /** From a 2xx answer. */
   id: string | undefined;
   version: number | undefined;
@@ -41,7 +43,10 @@ export class Ledger {
   queryErrors = 0;
 
   record(
-    base: Omit<LedgerEntry, 'outcome' | 'status' | 'code' | 'id' | 'version' | 'attempts' | 'retriedOn'>,
+    base: Omit<
+      LedgerEntry,
+      'outcome' | 'status' | 'code' | 'message' | 'id' | 'version' | 'attempts' | 'retriedOn'
+    >,
     answer: CommandAnswer,
   ): LedgerEntry {
     const entry: LedgerEntry = {
@@ -49,6 +54,7 @@ export class Ledger {
       outcome: answer.outcome,
       status: answer.status,
       code: typeof answer.body.code === 'string' ? answer.body.code : undefined,
+      message: typeof answer.body.message === 'string' ? answer.body.message.slice(0, 300) : undefined,
       id: typeof answer.body.id === 'string' ? answer.body.id : undefined,
       version: typeof answer.body.version === 'number' ? answer.body.version : undefined,
       attempts: answer.attempts,

@@ -42,7 +42,7 @@ const NEXT_STATUS = { pending: 'confirmed', confirmed: 'shipped', shipped: 'deli
 /** Creates the customers and products the load works on (through the API, retried like any command). */
 export async function createFixtures(
   opts: LoadOptions,
-  counts = { customers: 8, plentiful: 10, scarce: 3 },
+  counts = { customers: 6, plentiful: 8, scarce: 2 },
 ): Promise<Fixtures> {
   const admin = adminToken();
   let n = 0;
@@ -55,29 +55,31 @@ export async function createFixtures(
       );
     return answer.body.id;
   };
-  const customers: Customer[] = [];
-  for (let i = 0; i < counts.customers; i++) {
-    const customerId = await must({
-      method: 'POST',
-      path: '/api/customers',
-      token: admin,
-      body: { name: `Chaos Customer ${i}`, email: `chaos-${opts.runId}-${i}@example.com`.toLowerCase() },
-    });
-    const token = customerToken(customerId);
-    const addressId = await must({
-      method: 'POST',
-      path: `/api/customers/${customerId}/addresses`,
-      token,
-      body: {
-        label: 'Home',
-        line1: `${i} Chaos Street`,
-        city: 'Springfield',
-        postalCode: '12345',
-        country: 'US',
-      },
-    });
-    customers.push({ customerId, addressId, token });
-  }
+  // In parallel: fixtures are set-up, not load.
+  const customers = await Promise.all(
+    Array.from({ length: counts.customers }, async (_, i): Promise<Customer> => {
+      const customerId = await must({
+        method: 'POST',
+        path: '/api/customers',
+        token: admin,
+        body: { name: `Chaos Customer ${i}`, email: `chaos-${opts.runId}-${i}@example.com`.toLowerCase() },
+      });
+      const token = customerToken(customerId);
+      const addressId = await must({
+        method: 'POST',
+        path: `/api/customers/${customerId}/addresses`,
+        token,
+        body: {
+          label: 'Home',
+          line1: `${i} Chaos Street`,
+          city: 'Springfield',
+          postalCode: '12345',
+          country: 'US',
+        },
+      });
+      return { customerId, addressId, token };
+    }),
+  );
   const product = (i: number, quantity: number, kind: string): Promise<string> =>
     must({
       method: 'POST',
@@ -92,10 +94,10 @@ export async function createFixtures(
         quantity,
       },
     });
-  const plentiful: string[] = [];
-  for (let i = 0; i < counts.plentiful; i++) plentiful.push(await product(i, 1_000_000, 'plenty'));
-  const scarce: string[] = [];
-  for (let i = 0; i < counts.scarce; i++) scarce.push(await product(i, 4, 'scarce'));
+  const plentiful = await Promise.all(
+    Array.from({ length: counts.plentiful }, (_, i) => product(i, 1_000_000, 'plenty')),
+  );
+  const scarce = await Promise.all(Array.from({ length: counts.scarce }, (_, i) => product(i, 4, 'scarce')));
   return { customers, plentiful, scarce };
 }
 

@@ -11,6 +11,8 @@ export interface ChaosReport {
   streamFaultsFired: number;
   /** Events the projections gave up on (dead letters) at the last check. */
   deadLetters: number;
+  /** Service processes that died without being killed (must be 0). */
+  unexpectedExits: number;
   /** Faults after which the service came back and the checks passed. */
   killsSurvived: number;
   commandsAcknowledged: number;
@@ -94,6 +96,7 @@ export function table(r: ChaosReport): string {
     ['time to converge max (ms)', Math.round(r.convergenceMaxMs)],
     ['verify checks not converged', r.notConverged],
     ['projection dead letters', r.deadLetters],
+    ['service exits not caused by the test', r.unexpectedExits],
     ['service restart p50 (ms)', Math.round(percentile(r.restartMs, 50))],
     ['duration (s)', Math.round(r.durationMs / 1000)],
     ['result', passed(r) ? 'PASS' : 'FAIL'],

@@ -86,6 +86,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ChaosReport
     streamFaults: 0,
     streamFaultsFired: 0,
     deadLetters: 0,
+    unexpectedExits: 0,
     killsSurvived: 0,
     commandsAcknowledged: 0,
     commandsRejected: 0,
@@ -161,6 +162,12 @@ export async function runScenario(options: ScenarioOptions): Promise<ChaosReport
         report.deadLetters = c.deadLetters;
         const check = await checkWriteModel(writeDb, ledger, fixtures, runId);
         mergeChecks(report, check);
+        for (const s of services)
+          for (const crash of s.crashes.splice(0)) {
+            report.unexpectedExits++;
+            check.problems.push(`${s.instanceId} exited by itself: ${crash}`);
+            report.problems.push(`${s.instanceId} exited by itself: ${crash}`);
+          }
         const ok =
           c.converged &&
           check.lost + check.duplicated + check.rejectedWithChange + check.inventoryViolations === 0;
@@ -171,6 +178,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ChaosReport
             `converged ${c.converged ? 'in ' + Math.round(c.ms) + ' ms' : 'NOT: ' + JSON.stringify({ differences: c.differences, eventsBehind: c.eventsBehind })}` +
             `, dead letters ${c.deadLetters}`,
         );
+        if (!c.converged) for (const x of c.samples) o.log(`  difference: ${x}`);
         for (const p of check.problems) o.log(`  problem: ${p}`);
         for (const n of check.notes.slice(0, 5)) o.log(`  note: ${n}`);
         if (!ok) break;
