@@ -15,6 +15,8 @@ import { inventoryOf, inventoryViolations, writeDb } from './helpers/write-model
 
 const CUSTOMERS = 20;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** One progress line per phase (these runs take a while on a shared machine). */
+const report = (line: string): void => void process.stderr.write(`[oversell] ${line}\n`);
 
 interface OrderDoc {
   orderId: string;
@@ -118,10 +120,12 @@ describe('orders: no oversell under 1,000 concurrent requests', () => {
   it('1,000 concurrent orders of 1 unit against 100 units: 100 × 202, 900 × 409, nothing else', async () => {
     const p = await fx.product('9.99', 100, 'Hundred units');
     const watch = watchInventory(p.productId);
+    const started = Date.now();
     const answers = await Promise.all(
       Array.from({ length: 1000 }, (_, i) => placeOrder(customers[i % CUSTOMERS], p.productId)),
     );
     const lowest = await watch.stop();
+    report(`1,000 orders answered in ${Date.now() - started} ms: ${JSON.stringify(statusCounts(answers))}`);
 
     expect(statusCounts(answers)).toEqual({ 202: 100, 409: 900 });
     expectOutOfStock(answers, p.productId);
@@ -161,6 +165,7 @@ describe('orders: no oversell under 1,000 concurrent requests', () => {
       seen = await projected();
     }
     expect(seen.sort()).toEqual([...accepted].sort());
+    report(`orders_read converged ${Date.now() - started} ms after the first request`);
   }, 600_000);
 
   it('orders, cancellations, shipments and restocks at once: stock is conserved and never negative', async () => {
@@ -182,31 +187,55 @@ describe('orders: no oversell under 1,000 concurrent requests', () => {
     const restocks = 20;
     const restockDelta = 5;
     const watch = watchInventory(p.productId);
-    const newOrders = Array.from({ length: 600 }, (_, i) =>
-      placeOrder(customers[i % CUSTOMERS], p.productId),
+    const started = Date.now();
+    // Every request is in flight at once; the others are launched between the orders (one every
+    // 8 or 9 orders) so they arrive interleaved with them, not all after them.
+    const orderThunks = Array.from(
+      { length: 600 },
+      (_, i) => () => placeOrder(customers[i % CUSTOMERS], p.productId),
     );
-    const cancels = cancelIds.map((id, i) =>
-      call(base, 'POST', `/api/orders/${id}/cancel`, {
-        token: i % 2 === 0 ? tokenOf(id) : t.adminToken,
-        idempotencyKey: randomUUID(),
-        body: { reason: 'changed my mind' },
-      }),
+    const cancelThunks = cancelIds.map(
+      (id, i) => () =>
+        call(base, 'POST', `/api/orders/${id}/cancel`, {
+          token: i % 2 === 0 ? tokenOf(id) : t.adminToken,
+          idempotencyKey: randomUUID(),
+          body: { reason: 'changed my mind' },
+        }),
     );
-    const shipments = shipIds.map(async (id) => {
+    const shipThunks = shipIds.map((id) => async () => {
       const confirmed = await admin('PUT', `/api/orders/${id}/status`, { status: 'confirmed', version: 1 });
       if (confirmed.status !== 202) return confirmed;
       return admin('PUT', `/api/orders/${id}/status`, { status: 'shipped', version: 2 });
     });
-    const restocking = Array.from({ length: restocks }, () =>
-      admin('POST', `/api/products/${p.productId}/inventory`, { delta: restockDelta, reason: 'restock' }),
+    const restockThunks = Array.from(
+      { length: restocks },
+      () => () =>
+        admin('POST', `/api/products/${p.productId}/inventory`, { delta: restockDelta, reason: 'restock' }),
     );
+    const others = [...cancelThunks, ...shipThunks, ...restockThunks].map((run, i) => ({ run, i }));
+    // A fixed interleaving of the three kinds (cancel, ship, restock) among themselves too.
+    others.sort((x, y) => ((x.i * 37) % others.length) - ((y.i * 37) % others.length));
+    const launched = new Map<(typeof others)[number]['run'], Promise<HttpAnswer>>();
+    const newOrders: Promise<HttpAnswer>[] = [];
+    const every = Math.floor(orderThunks.length / others.length);
+    orderThunks.forEach((run, k) => {
+      newOrders.push(run());
+      const other = k % every === every - 1 ? others[Math.floor(k / every)] : undefined;
+      if (other) launched.set(other.run, other.run());
+    });
+    for (const o of others) if (!launched.has(o.run)) launched.set(o.run, o.run());
     const [placed, cancelled, shipped, restocked] = await Promise.all([
       Promise.all(newOrders),
-      Promise.all(cancels),
-      Promise.all(shipments),
-      Promise.all(restocking),
+      Promise.all(cancelThunks.map((r) => launched.get(r)!)),
+      Promise.all(shipThunks.map((r) => launched.get(r)!)),
+      Promise.all(restockThunks.map((r) => launched.get(r)!)),
     ]);
     const lowest = await watch.stop();
+    report(
+      `mixed run answered in ${Date.now() - started} ms: orders ${JSON.stringify(statusCounts(placed))}, ` +
+        `cancels ${JSON.stringify(statusCounts(cancelled))}, shipments ${JSON.stringify(statusCounts(shipped))}, ` +
+        `restocks ${JSON.stringify(statusCounts(restocked))}`,
+    );
 
     expect(statusCounts(cancelled)).toEqual({ 202: cancelIds.length });
     expect(statusCounts(shipped)).toEqual({ 202: shipIds.length });
