@@ -201,6 +201,12 @@ describe('access control on every route', () => {
     return table[key];
   }
 
+  const orderBody = (c: FixtureCustomer, quantity: number): object => ({
+    items: [{ productId, quantity }],
+    shippingAddressId: c.addressIds[0],
+    billingAddressId: c.addressIds[1],
+  });
+
   const send = (method: string, path: string, authorization?: string, body?: object, key?: string) => {
     const req = request(t.http)[method as 'get'](path);
     if (authorization !== undefined) req.set('Authorization', authorization);
@@ -237,11 +243,8 @@ describe('access control on every route', () => {
         await request(t.http)
           .post('/api/orders')
           .set('Authorization', `Bearer ${c.token}`)
-          .send({
-            items: [{ productId, quantity }],
-            shippingAddressId: c.addressIds[0],
-            billingAddressId: c.addressIds[1],
-          })
+          .set('Idempotency-Key', `${c.customerId}-first-order`)
+          .send(orderBody(c, quantity))
           .expect(202)
       ).body as { id: string; consistencyToken: string };
     const placedA = await place(a, 3);
@@ -413,4 +416,17 @@ describe('access control on every route', () => {
     const after = await settledSnapshot();
     expect(after).toEqual(before);
   }, 60_000);
+
+  // After the snapshot check: this request is refused inside the handler, and refusals with an
+  // Idempotency-Key are stored (documented), so it would show up in the snapshot.
+  it("B replaying A's Idempotency-Key gets its own answer, never A's stored response", async () => {
+    const body = orderBody(a, 3);
+    const res = await send('post', '/api/orders', `Bearer ${b.token}`, body, `${a.customerId}-first-order`);
+    expect(res.headers['idempotent-replayed']).toBeUndefined();
+    expect(res.status).toBe(403);
+    expectErrorShape(res.body, 403, 'replayed key');
+    expect(res.body.code).toBe('CUSTOMERS.ADDRESS_NOT_OWNED');
+    const sent = JSON.stringify(body);
+    expect(secretsOfA.filter((x) => !sent.includes(x) && res.text.includes(x))).toEqual([]);
+  });
 });
