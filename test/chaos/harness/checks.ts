@@ -107,7 +107,13 @@ export async function checkWriteModel(
       const stored = await db
         .collection<{ state: string; response: { status: number } | null }>('idempotency_keys')
         .findOne({ key: entry.key });
-      if (stored && (stored.state !== 'completed' || stored.response?.status !== entry.status)) {
+      if (stored && stored.state === 'pending' && stored.response === null) {
+        // The 4xx reached the client but storing it failed (the database was down): not a change
+        // of the write model, and a retry with the key would take the key over and run it again.
+        result.notes.push(
+          `${entry.kind} ${entry.key} answered ${entry.status} ${entry.code}; its key stayed pending`,
+        );
+      } else if (stored && (stored.state !== 'completed' || stored.response?.status !== entry.status)) {
         result.rejectedWithChange++;
         problem(
           `${entry.kind} ${entry.key} answered ${entry.status} ${entry.code} (${entry.message}) but its idempotency record is ${stored.state} ${JSON.stringify(stored.response)}`,

@@ -17,6 +17,8 @@ export interface Convergence {
   deadLetters: number;
   /** A few differences of the last poll (for the report when it did not converge). */
   samples: string[];
+  /** The last failed poll (HTTP status or error), for the report when it did not converge. */
+  lastError: string;
   polls: number;
 }
 
@@ -34,6 +36,34 @@ interface StatusRow {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+interface DeadLetterRow {
+  projection: string;
+  error: string;
+  attempts: number;
+  event: { type?: string; aggregateId?: string; aggregateVersion?: number };
+}
+
+/** The dead letters (status dead) as one line each, for the report. */
+export async function deadLetterLines(endpoints: () => string[]): Promise<string[]> {
+  const base = endpoints()[0];
+  if (!base) return [];
+  try {
+    const res = await fetch(`${base}/api/admin/projections/dead-letters?status=dead`, {
+      headers: { authorization: `Bearer ${adminToken()}` },
+      signal: AbortSignal.timeout(30_000),
+    });
+    if (res.status !== 200) return [`dead letters: HTTP ${res.status}`];
+    const rows = (await res.json()) as DeadLetterRow[];
+    return rows.map(
+      (d) =>
+        `${d.projection} gave up on ${d.event.type} ${d.event.aggregateId}@${d.event.aggregateVersion} ` +
+        `after ${d.attempts} attempts: ${d.error.slice(0, 300)}`,
+    );
+  } catch (e) {
+    return [`dead letters: ${String(e)}`];
+  }
+}
+
 export async function waitForConvergence(
   endpoints: () => string[],
   timeoutMs: number,
@@ -44,6 +74,7 @@ export async function waitForConvergence(
   let eventsBehind: Record<string, number> = {};
   let deadLetters = 0;
   let samples: string[] = [];
+  let lastError = '';
   const get = async <T>(base: string, path: string, method: 'GET' | 'POST'): Promise<T | undefined> => {
     const res = await fetch(`${base}${path}`, {
       method,
@@ -51,7 +82,7 @@ export async function waitForConvergence(
       signal: AbortSignal.timeout(60_000),
     });
     if (res.status === 200) return (await res.json()) as T;
-    await res.arrayBuffer();
+    lastError = `${method} ${path}: HTTP ${res.status} ${(await res.text()).slice(0, 300)}`;
     return undefined;
   };
   for (let polls = 1; ; polls++) {
@@ -77,11 +108,13 @@ export async function waitForConvergence(
               eventsBehind,
               deadLetters,
               samples,
+              lastError,
               polls,
             };
         }
-      } catch {
+      } catch (e) {
         // not reachable right now: poll again
+        lastError = String((e as { cause?: unknown }).cause ?? e);
       }
     }
     if (performance.now() - since > timeoutMs)
@@ -92,6 +125,7 @@ export async function waitForConvergence(
         eventsBehind,
         deadLetters,
         samples,
+        lastError,
         polls,
       };
     await sleep(250);

@@ -59,7 +59,8 @@ export function mergeChecks(into: ChaosReport, check: CheckResult): void {
   into.rejectedWithPartialChange = check.rejectedWithChange;
   into.inventoryViolations = check.inventoryViolations;
   into.problems = [...check.problems];
-  into.notes = check.notes.slice(0, 20);
+  // Dead-letter lines come from the service, not from the checks: keep them.
+  into.notes = [...into.notes.filter((n) => n.includes(' gave up on ')), ...check.notes].slice(0, 30);
 }
 
 export function oneLine(r: ChaosReport): string {

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { MongoClient, type Db } from 'mongodb';
 import { Prng } from '../../../src/seed/prng.js';
 import { checkWriteModel } from './checks.js';
-import { waitForConvergence } from './convergence.js';
+import { deadLetterLines, waitForConvergence } from './convergence.js';
 import { Ledger } from './ledger.js';
 import { createFixtures, LoadGenerator, type LoadOptions } from './load.js';
 import { DatabaseProcess, ServiceProcess } from './processes.js';
@@ -52,12 +52,19 @@ function faultPlan(o: ScenarioOptions, rng: Prng): Fault[] {
   return plan;
 }
 
-/** failCommand on the change streams of `domain_events` (the resync path of every projection). */
+/**
+ * failCommand on the change streams' getMores (the resync path of every projection). No namespace
+ * filter: the embedded server, like mongod, names a getMore by its command namespace (`app.$cmd`),
+ * not by the cursor's collection. Change-stream getMores are nearly all the getMores the service
+ * sends during load, so they take the faults; the history-lost variant also fails the next
+ * aggregate (the stream's reopening; an unrelated aggregate may take it instead: a 5xx that the
+ * client retries, or a failed query).
+ */
 async function streamFault(admin: Db, fault: 'stream-close' | 'stream-history-lost'): Promise<void> {
   const data =
     fault === 'stream-close'
-      ? { failCommands: ['getMore'], namespace: 'app.domain_events', closeConnection: true }
-      : { failCommands: ['getMore', 'aggregate'], namespace: 'app.domain_events', errorCode: 286 };
+      ? { failCommands: ['getMore'], closeConnection: true }
+      : { failCommands: ['getMore', 'aggregate'], errorCode: 286 };
   await admin.command({ configureFailPoint: 'failCommand', mode: { times: 3 }, data });
 }
 
@@ -178,7 +185,16 @@ export async function runScenario(options: ScenarioOptions): Promise<ChaosReport
             `converged ${c.converged ? 'in ' + Math.round(c.ms) + ' ms' : 'NOT: ' + JSON.stringify({ differences: c.differences, eventsBehind: c.eventsBehind })}` +
             `, dead letters ${c.deadLetters}`,
         );
-        if (!c.converged) for (const x of c.samples) o.log(`  difference: ${x}`);
+        if (!c.converged) {
+          for (const x of c.samples) o.log(`  difference: ${x}`);
+          o.log(`  last failed poll: ${c.lastError || 'none'}`);
+          report.problems.push(`not converged; last failed poll: ${c.lastError || 'none'}`);
+        }
+        if (c.deadLetters > 0)
+          for (const d of await deadLetterLines(endpoints)) {
+            o.log(`  dead letter: ${d}`);
+            if (!report.notes.includes(d)) report.notes.push(d);
+          }
         for (const p of check.problems) o.log(`  problem: ${p}`);
         for (const n of check.notes.slice(0, 5)) o.log(`  note: ${n}`);
         if (!ok) break;
