@@ -4,6 +4,7 @@
  *   npm run bench                 # full run (under 10 minutes)
  *   BENCH_QUICK=1 npm run bench   # short smoke run (or: npm run bench -- --quick)
  *   npm run bench -- --keep       # keep the data directories under .data/ afterwards
+ *   npm run bench -- --rebuild-orders 20000   # a smaller rebuild data set (default 100,000)
  *
  * Steps: seed a fresh data directory with the demo data through the CommandBus (`npm run seed`'s
  * CLI, fewer orders than the default, see the README), start `node dist/src/main.js` on it (the
@@ -110,10 +111,22 @@ async function part<T>(
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { quick: { type: 'boolean', default: false }, keep: { type: 'boolean', default: false } },
+    options: {
+      quick: { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
+      'rebuild-orders': { type: 'string' },
+    },
   });
   const quick = values.quick || process.env.BENCH_QUICK === '1';
-  const settings = quick ? QUICK : FULL;
+  const settings = { ...(quick ? QUICK : FULL) };
+  if (values['rebuild-orders'] !== undefined) {
+    const n = Number(values['rebuild-orders']);
+    if (!Number.isInteger(n) || n < 1 || n > 1_000_000) {
+      console.error('--rebuild-orders must be an integer from 1 to 1000000');
+      process.exit(2);
+    }
+    settings.rebuildOrders = n;
+  }
   const root = repoRoot();
   // Not os.tmpdir(): /tmp is often tmpfs, where fsync costs nothing and the numbers would lie.
   const parent = path.join(root, '.data');

@@ -73,7 +73,10 @@ export function histogramDelta(
     .sort((a, b) => a.le - b.le);
 }
 
-/** The q-quantile (0..1) of cumulative buckets, linear inside the bucket; NaN when empty. */
+/**
+ * The q-quantile (0..1) of cumulative buckets, linear inside the bucket; NaN when empty, Infinity
+ * when it falls into the +Inf bucket (above the largest finite bound).
+ */
 export function quantile(buckets: readonly Bucket[], q: number): number {
   const count = buckets.at(-1)?.count ?? 0;
   if (count === 0) return NaN;
@@ -82,8 +85,8 @@ export function quantile(buckets: readonly Bucket[], q: number): number {
   let below = 0;
   for (const b of buckets) {
     if (b.count >= rank) {
-      // In the +Inf bucket nothing is known above the last finite bound: report that bound.
-      if (!Number.isFinite(b.le)) return lower;
+      // In the +Inf bucket nothing is known but "above the last finite bound".
+      if (!Number.isFinite(b.le)) return Infinity;
       const inBucket = b.count - below;
       return inBucket === 0 ? b.le : lower + ((b.le - lower) * (rank - below)) / inBucket;
     }

@@ -52,7 +52,7 @@ export async function benchRebuild(
     log(`rebuild: generating ${count} orders (write model + domain_events, bulk inserts) ...`);
     generated = await generateOrders(server.uri, count, log);
   } finally {
-    await server.stop(60_000);
+    await server.stop(300_000);
   }
 
   log('rebuild: npm run projections -- rebuild orders_read (compiled CLI, child process) ...');
@@ -126,7 +126,7 @@ export async function benchRebuild(
       await client.close();
     }
   } finally {
-    await server.stop(60_000);
+    await server.stop(300_000);
   }
   return {
     generated,
