@@ -7,6 +7,7 @@
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { randomUUID } from 'node:crypto';
+import { InventoryService } from '../../src/modules/catalog/catalog.public.js';
 import { READ_CONNECTION } from '../../src/shared/persistence/connections.js';
 import { call, listen, statusCounts, type HttpAnswer } from './helpers/http-client.js';
 import { OrdersFixtures, type FixtureCustomer } from './helpers/orders-fixtures.js';
@@ -275,4 +276,35 @@ describe('orders: no oversell under 1,000 concurrent requests', () => {
       1 + allAccepted.length + cancelIds.length + shipIds.length + restocks,
     );
   }, 600_000);
+
+  it('the queue hint: couldReserve says whether a reservation would succeed now, the transaction still decides', async () => {
+    const inventory = t.app.get(InventoryService);
+    const two = await fx.product('1.00', 2, 'Two left');
+    const gone = await fx.product('1.00', 1, 'Discontinued');
+    await fx.discontinue(gone.productId);
+    expect(await inventory.couldReserve([{ productId: two.productId, quantity: 2 }])).toBe(true);
+    expect(await inventory.couldReserve([{ productId: two.productId, quantity: 3 }])).toBe(false);
+    // Lines of one product are merged, as reserve does.
+    expect(
+      await inventory.couldReserve([
+        { productId: two.productId, quantity: 1 },
+        { productId: two.productId, quantity: 2 },
+      ]),
+    ).toBe(false);
+    expect(await inventory.couldReserve([{ productId: gone.productId, quantity: 1 }])).toBe(false);
+    expect(await inventory.couldReserve([{ productId: 'prd_unknown', quantity: 1 }])).toBe(false);
+    // Invalid lines are left to the transaction, which names the error.
+    expect(await inventory.couldReserve([{ productId: two.productId, quantity: 0 }])).toBe(true);
+    // Refused orders of a sold-out product still get the full error from their transaction.
+    const c = customers[0];
+    const sold = await placeOrder(c, two.productId);
+    expect(sold.status).toBe(202);
+    await placeOrder(c, two.productId);
+    const refused = await placeOrder(c, two.productId);
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({
+      code: 'CATALOG.OUT_OF_STOCK',
+      details: { items: [{ productId: two.productId, requested: 1, available: 0 }] },
+    });
+  });
 });
