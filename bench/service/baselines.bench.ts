@@ -10,7 +10,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { freePort, spawnNode, waitForHttp } from './child-process.js';
-import { describe, runLoad, type LoadResult, type RequestSpec } from './load.js';
+import { connectionsFor, describe, runLoad, type LoadResult, type RequestSpec } from './load.js';
 import { distEntry } from './paths.js';
 
 export interface CeilingFigures {
@@ -60,7 +60,7 @@ export async function benchCeiling(
       const r = await runLoad({
         label: 'bare node:http',
         origin,
-        connections: rate === undefined ? opts.connections : Math.max(opts.connections, Math.ceil(rate / 20)),
+        connections: connectionsFor(rate, opts.connections),
         seconds: opts.seconds,
         rate,
         next,

@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Fixtures } from './fixtures.js';
-import { describe, runLoad, type LoadResult, type RequestSpec } from './load.js';
+import { connectionsFor, describe, runLoad, type LoadResult, type RequestSpec } from './load.js';
 import {
   histogramDelta,
   labelValues,
@@ -164,8 +164,7 @@ export async function benchCommands(
   const fixed = await runLoad({
     label: 'POST /api/orders',
     origin: service.origin,
-    // Enough connections that the offered rate holds up to ~130 ms per answer.
-    connections: Math.max(opts.connections, Math.ceil(opts.rate / 7.5)),
+    connections: connectionsFor(opts.rate, opts.connections),
     seconds: opts.fixedSeconds,
     rate: opts.rate,
     next,

@@ -103,6 +103,15 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   return summarize(spec.label, spec, result);
 }
 
+/**
+ * Connections for a run: at saturation `base`; at a fixed offered load enough that the offered
+ * rate still holds with ~130 ms answers (autocannon keeps one request in flight per connection, so
+ * too few connections would cap the rate on the client side).
+ */
+export function connectionsFor(rate: number | undefined, base: number): number {
+  return rate === undefined ? base : Math.max(base, Math.ceil(rate / 7.5));
+}
+
 /** One progress line for a finished load run. */
 export function describe(r: LoadResult): string {
   const offered = r.offeredPerSec === null ? 'saturation' : `${r.offeredPerSec}/s offered`;

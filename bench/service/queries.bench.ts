@@ -7,7 +7,7 @@
  * `_misses_total`) between a scrape before and one after it.
  */
 import type { Fixtures } from './fixtures.js';
-import { describe, runLoad, type LoadResult, type RequestSpec } from './load.js';
+import { connectionsFor, describe, runLoad, type LoadResult, type RequestSpec } from './load.js';
 import { scrapeMetrics, total, type Scrape } from './metrics-scrape.js';
 import type { RunningService } from './service.js';
 
@@ -134,7 +134,7 @@ export async function benchQueries(
       const r = await runLoad({
         label: g.name,
         origin: service.origin,
-        connections: rate === undefined ? opts.connections : Math.max(opts.connections, Math.ceil(rate / 20)),
+        connections: connectionsFor(rate, opts.connections),
         seconds: opts.seconds,
         rate,
         next: g.next,
