@@ -397,6 +397,26 @@ describe('access control on every route', () => {
       expect(attempts).toBeGreaterThanOrEqual(12);
     }, 60_000);
 
+    it("a consistency token naming A's order tells B nothing: the same answer as for an order that does not exist", async () => {
+      // X-Consistency says whether the read model reached `<orderId>@<version>`; for someone
+      // else's order that would reveal that it exists and how far it has moved (its status).
+      const unknown = 'ord_00000000-0000-4000-8000-000000000000';
+      for (const path of [`/api/orders/${orderB}`, `/api/customers/${b.customerId}/orders`]) {
+        const probe = async (token: string): Promise<unknown> =>
+          (await send('get', path, `Bearer ${b.token}`).set('X-Consistency-Token', token).expect(200))
+            .headers['x-consistency'];
+        expect({ path, foreign: await probe(`${orderA}@1`) }).toEqual({
+          path,
+          foreign: await probe(`${unknown}@1`),
+        });
+      }
+      // A itself (and an admin) still get read-your-writes on A's order.
+      const own = await send('get', `/api/orders/${orderA}`, `Bearer ${a.token}`)
+        .set('X-Consistency-Token', `${orderA}@1`)
+        .expect(200);
+      expect(own.headers['x-consistency']).toBe('fresh');
+    }, 30_000);
+
     it("B's own order list and order hold nothing of A's", async () => {
       const list = await send('get', `/api/customers/${b.customerId}/orders`, `Bearer ${b.token}`).expect(
         200,

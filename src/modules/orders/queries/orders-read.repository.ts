@@ -80,10 +80,10 @@ export class OrdersReadRepository {
     return d?.status;
   }
 
-  /** The version of the order the read model reflects (0: not projected). */
-  async orderVersion(orderId: string): Promise<number> {
+  /** The version of the order the read model reflects (0: not projected, or not `ownedBy`'s). */
+  async orderVersion(orderId: string, ownedBy?: string): Promise<number> {
     const d = await this.orders.findOne(
-      { _id: orderId },
+      ownedBy === undefined ? { _id: orderId } : { _id: orderId, 'customer.customerId': ownedBy },
       { projection: { 'lastSyncedFrom.writeModelVersion': 1 } },
     );
     return d?.lastSyncedFrom?.writeModelVersion ?? 0;

@@ -16,6 +16,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { AppConfig } from '../../../config/env.js';
 import { APP_CONFIG } from '../../../shared/config.module.js';
+import type { AuthenticatedRequest } from '../../../shared/auth/auth.decorators.js';
 import { AppError } from '../../../shared/errors/app-error.js';
 import { OrdersReadRepository } from './orders-read.repository.js';
 
@@ -51,14 +52,23 @@ export class ReadYourWrites {
   ) {}
 
   /** Waits for the token's order version; null when the request has no token. */
-  async await(token: string | undefined, model: ReadModel = 'orders_read'): Promise<Consistency | null> {
+  /**
+   * `viewer` (a customer id) limits the wait to that customer's orders: another customer's order is
+   * treated like one that does not exist (`stale` after the timeout), so the header cannot tell
+   * a customer whether someone else's order exists or how far it has moved.
+   */
+  async await(
+    token: string | undefined,
+    model: ReadModel = 'orders_read',
+    viewer?: string,
+  ): Promise<Consistency | null> {
     if (token === undefined || token === '') return null;
     const { aggregateId, version } = parseConsistencyToken(token);
     if (!aggregateId.startsWith('ord_')) return 'not-applicable';
     const deadline = Date.now() + this.config.readYourWritesTimeoutMs;
     let delay = 20;
     for (;;) {
-      if (await this.reflects(model, aggregateId, version)) return 'fresh';
+      if (await this.reflects(model, aggregateId, version, viewer)) return 'fresh';
       const left = deadline - Date.now();
       if (left <= 0) return 'stale';
       await sleep(Math.min(delay, left));
@@ -66,9 +76,14 @@ export class ReadYourWrites {
     }
   }
 
-  private async reflects(model: ReadModel, orderId: string, version: number): Promise<boolean> {
+  private async reflects(
+    model: ReadModel,
+    orderId: string,
+    version: number,
+    viewer: string | undefined,
+  ): Promise<boolean> {
     if (model === 'orders_summary') return this.repo.summaryReflects(orderId, version);
-    return (await this.repo.orderVersion(orderId)) >= version;
+    return (await this.repo.orderVersion(orderId, viewer)) >= version;
   }
 
   /** Waits for the request's token (if any), sets `X-Consistency` on the response and returns it. */
@@ -79,7 +94,9 @@ export class ReadYourWrites {
   ): Promise<Consistency | null> {
     const header = req.headers[CONSISTENCY_TOKEN_HEADER];
     const token = Array.isArray(header) ? header[0] : header;
-    const result = await this.await(token, model);
+    const principal = (req as AuthenticatedRequest).principal;
+    const viewer = principal?.role === 'customer' ? (principal.customerId ?? '') : undefined;
+    const result = await this.await(token, model, viewer);
     if (result !== null) res.setHeader(CONSISTENCY_HEADER, result);
     return result;
   }
