@@ -58,6 +58,8 @@ export class FuzzRunner {
     private readonly port: number,
     private readonly client: MongoClient,
     private readonly dbNames: readonly string[],
+    /** Whether a background job an accepted request started (a projection rebuild) still runs. */
+    private readonly backgroundBusy: () => Promise<boolean> = () => Promise.resolve(false),
   ) {}
 
   private async fp(): Promise<Fingerprint> {
@@ -65,8 +67,13 @@ export class FuzzRunner {
     return fingerprint(this.client, this.dbNames);
   }
 
-  /** Waits until the databases are quiet (projections, view flushes) and fingerprints them. */
+  /**
+   * Waits until background jobs are done and the databases are quiet (projections, view flushes),
+   * then fingerprints them.
+   */
   async settle(): Promise<Fingerprint> {
+    for (let i = 0; i < 600 && (await this.backgroundBusy()); i++)
+      await new Promise((r) => setTimeout(r, 100));
     const fp = await quietFingerprint(this.client, this.dbNames);
     this.fingerprints += 2;
     return fp;

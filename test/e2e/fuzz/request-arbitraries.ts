@@ -50,9 +50,15 @@ function validValue(schema: JsonSchema, ctx: FuzzContext, depth = 0): fc.Arbitra
   if (schema.allOf?.length) return validValue(schema.allOf[0]!, ctx, depth + 1);
   switch (schema.type) {
     case 'integer':
-      return fc.integer({ min: schema.minimum ?? 0, max: Math.min(schema.maximum ?? 100, 1_000_000) });
-    case 'number':
-      return fc.integer({ min: schema.minimum ?? 0, max: Math.min(schema.maximum ?? 100, 1_000_000) });
+    case 'number': {
+      // Mostly ordinary values, sometimes exactly at the documented bounds (where handlers break).
+      const min = schema.minimum ?? 0;
+      const max = schema.maximum ?? 100;
+      return fc.oneof(
+        { weight: 3, arbitrary: fc.integer({ min, max: Math.max(min, Math.min(max, 1_000_000)) }) },
+        { weight: 1, arbitrary: fc.constantFrom(min, max) },
+      );
+    }
     case 'boolean':
       return fc.boolean();
     case 'array':
@@ -85,7 +91,23 @@ function validString(schema: JsonSchema, ctx: FuzzContext): fc.Arbitrary<Json> {
     return fixtures.length ? fc.oneof(fc.constantFrom(...fixtures), generated) : generated;
   }
   const min = schema.minLength ?? 1;
-  return fc.string({ minLength: min, maxLength: Math.max(min, Math.min(schema.maxLength ?? 20, 20)) });
+  const max = Math.max(min, Math.min(schema.maxLength ?? 20, 20));
+  // Valid but awkward text too: RTL, zero-width, combining marks, emoji, at the length bounds.
+  return fc.oneof(
+    { weight: 3, arbitrary: fc.string({ minLength: min, maxLength: max }) },
+    { weight: 2, arbitrary: fc.string({ unit: 'grapheme', minLength: min, maxLength: max }) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        'x'.repeat(Math.max(min, 1)),
+        'x'.repeat(Math.max(min, schema.maxLength ?? 20)),
+        'Ada \u202Eevil\u202C',
+        'A\u200Bda',
+        'e\u0301 😀 𝒳',
+        ' padded ',
+      ),
+    },
+  );
 }
 
 type Mutation = { pick: number; kind: 'replace' | 'delete' | 'addKey'; key: string; value: Json };
