@@ -13,7 +13,7 @@ import type { SchemaObject } from './openapi-schema.js';
 export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422;
 
 const ERROR_DESCRIPTIONS: Record<ErrorStatus, string> = {
-  400: 'Invalid request (REQUEST.VALIDATION_FAILED with the failing fields, REQUEST.MALFORMED_JSON, or a context code)',
+  400: 'Invalid request (REQUEST.VALIDATION_FAILED with the failing fields, REQUEST.MALFORMED_JSON, REQUEST.TOO_DEEP, REQUEST.INVALID_UNICODE, or a context code)',
   401: 'Missing, expired or invalid bearer token (AUTH.UNAUTHORIZED)',
   403: 'The token is valid but its role or customer may not do this (AUTH.FORBIDDEN or a context code)',
   404: 'The resource does not exist (or is not visible to the caller)',
