@@ -69,18 +69,23 @@ export function changedCollections(before: Fingerprint, after: Fingerprint): str
   return [...names].filter((n) => before.collections.get(n) !== after.collections.get(n)).sort();
 }
 
-/** Waits until two fingerprints `intervalMs` apart are equal (bounded), and returns the last. */
+/**
+ * Waits until the fingerprint stays the same for `quietMs` (bounded by `maxMs`) and returns it.
+ * The default quiet window is longer than the resync worker's change-stream await (500 ms), so a
+ * checkpoint it is about to write is not mistaken for quiet.
+ */
 export async function quietFingerprint(
   client: MongoClient,
   dbNames: readonly string[],
-  intervalMs = 150,
-  maxTries = 40,
+  { quietMs = 650, intervalMs = 130, maxMs = 20_000 } = {},
 ): Promise<Fingerprint> {
+  const deadline = Date.now() + maxMs;
   let last = await fingerprint(client, dbNames);
-  for (let i = 0; i < maxTries; i++) {
+  let quietSince = Date.now();
+  while (Date.now() - quietSince < quietMs && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, intervalMs));
     const next = await fingerprint(client, dbNames);
-    if (changedCollections(last, next).length === 0) return next;
+    if (changedCollections(last, next).length > 0) quietSince = Date.now();
     last = next;
   }
   return last;

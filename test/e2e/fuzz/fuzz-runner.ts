@@ -74,9 +74,8 @@ export class FuzzRunner {
   async settle(): Promise<Fingerprint> {
     for (let i = 0; i < 600 && (await this.backgroundBusy()); i++)
       await new Promise((r) => setTimeout(r, 100));
-    const fp = await quietFingerprint(this.client, this.dbNames);
-    this.fingerprints += 2;
-    return fp;
+    this.fingerprints++;
+    return quietFingerprint(this.client, this.dbNames);
   }
 
   private async send(req: FuzzRequest): Promise<RawResponse> {
