@@ -2,7 +2,8 @@
  * The idle cursor reaper: what it closes (idle longer than the timeout), what it leaves (busy
  * cursors, noCursorTimeout), and the counters serverStatus reports from it.
  */
-import { Long, type Document } from '../bson.js';
+import { bsonSize, Long, type Document } from '../bson.js';
+import { MAX_BSON_INTERNAL_SIZE } from '../wire/constants.js';
 import { CursorManager } from './cursor-manager.js';
 
 function docs(n: number): Document[] {
@@ -103,6 +104,24 @@ describe('cursor manager idle reaper', () => {
       }
     } finally {
       capped.stop();
+    }
+  });
+});
+
+describe('cursor manager batch size', () => {
+  it('caps a batch of many small documents so that the encoded reply stays within the wire limit', async () => {
+    const cursors = new CursorManager({ idleTimeoutMs: 1000, reapIntervalMs: 3_600_000 });
+    try {
+      // ~1 KB documents: 17,000 of them are more than a batch may hold; the array's per-element
+      // overhead (type byte, decimal index, NUL) is ~8 bytes each, far above the 16 KiB slack.
+      const many = Array.from({ length: 17_000 }, (_, i) => ({ _id: i, pad: 'x'.repeat(1000) }));
+      const reply = await cursors.open(many, { ns: 'db.c' }, 0);
+      const batch = reply.firstBatch as Document[];
+      expect(batch.length).toBeGreaterThan(16_000);
+      expect(batch.length).toBeLessThan(many.length);
+      expect(bsonSize(reply)).toBeLessThanOrEqual(MAX_BSON_INTERNAL_SIZE);
+    } finally {
+      cursors.stop();
     }
   });
 });

@@ -279,7 +279,10 @@ export class CursorManager {
         }
         doc = r.value;
       }
-      const size = bsonSize(doc);
+      // The document as an element of the reply's batch array: type byte + its index as the
+      // element name (decimal digits) + NUL. With many small documents this overhead is far
+      // above the 16 KiB slack, and the reply would exceed the 16 MiB + 16 KiB wire limit.
+      const size = bsonSize(doc) + 2 + String(out.length).length;
       if (out.length > 0 && bytes + size > MAX_BATCH_BYTES) {
         cursor.pending = doc;
         break;
