@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     // A killed holder's Idempotency-Key is taken over by the client's retry after 2 s, not 15 s.
     IDEMPOTENCY_LEASE_MS: '2000',
   });
-  const { app, close } = await createApp(config, { logger: false });
+  const { app, close } = await createApp(config);
   await app.listen(config.port, '127.0.0.1');
   const stop = (): void => {
     close().then(

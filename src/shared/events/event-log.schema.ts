@@ -24,3 +24,5 @@ export const DomainEventSchema = new Schema(
 DomainEventSchema.index({ eventId: 1 }, { unique: true });
 DomainEventSchema.index({ aggregateId: 1, aggregateVersion: 1 }, { unique: true });
 DomainEventSchema.index({ occurredAt: 1 });
+// The replay order of rebuild and verify (projection-rebuilder.ts REPLAY_ORDER).
+DomainEventSchema.index({ recordedAt: 1, aggregateVersion: 1, _id: 1 });

@@ -36,6 +36,15 @@ export interface RebuildProgress {
   error?: string;
 }
 
+/**
+ * Replay order: commit order as the writers saw it. Not `_id`: ObjectIds written by two processes
+ * in the same second sort by their random process part, so with several instances (or a restart)
+ * an order's cancellation could replay before its placement and the replay fail. `recordedAt` is
+ * set once per transaction before its commit, after the command read what it depends on;
+ * `aggregateVersion` orders one aggregate's events written within the same millisecond.
+ */
+export const REPLAY_ORDER = { recordedAt: 1, aggregateVersion: 1, _id: 1 } as const;
+
 export interface Difference {
   collection: string;
   id: string;
@@ -99,7 +108,7 @@ export class ProjectionRebuilder {
       progress.phase = 'replaying';
       progress.total = await this.d.eventLog.countDocuments({ type: { $in: [...p.handles] } });
       report();
-      for await (const doc of this.d.eventLog.find({ type: { $in: [...p.handles] } }).sort({ _id: 1 })) {
+      for await (const doc of this.d.eventLog.find({ type: { $in: [...p.handles] } }).sort(REPLAY_ORDER)) {
         await this.applyOrThrow(p, doc, shadow);
         progress.processed++;
         if (progress.processed % 100 === 0) report();
@@ -137,7 +146,7 @@ export class ProjectionRebuilder {
     await this.prepare(p, VERIFY_SUFFIX);
     let events = 0;
     try {
-      for await (const doc of this.d.eventLog.find({ type: { $in: [...p.handles] } }).sort({ _id: 1 })) {
+      for await (const doc of this.d.eventLog.find({ type: { $in: [...p.handles] } }).sort(REPLAY_ORDER)) {
         await this.applyOrThrow(p, doc, scratch);
         events++;
       }

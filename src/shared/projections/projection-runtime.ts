@@ -178,7 +178,10 @@ export class ProjectionRuntime implements OnApplicationBootstrap, BeforeApplicat
     return {
       db,
       mode,
-      collection: <T extends Document = Document>(name: string) => db.collection<T>(map(name)),
+      // Scratch collections of rebuild/verify need no journaled writes (the read connection's
+      // default): a crash restarts the rebuild, and the swap itself is journaled.
+      collection: <T extends Document = Document>(name: string) =>
+        db.collection<T>(map(name), suffix ? { writeConcern: { w: 1, journal: false } } : undefined),
       collectionName: map,
       logger: this.logger,
       invalidate: (keys) => {

@@ -169,7 +169,11 @@ export class ServiceProcess {
       );
       const lines = createInterface({ input: child.stdout });
       lines.on('line', (line) => {
-        if (line.trim() !== 'ready') return;
+        // The service logs (warn and up) to stdout: keep them with stderr for the report.
+        if (line.trim() !== 'ready') {
+          this.stderr = (this.stderr + line + '\n').slice(-STDERR_TAIL);
+          return;
+        }
         clearTimeout(timer);
         resolve();
       });

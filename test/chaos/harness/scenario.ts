@@ -189,6 +189,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ChaosReport
           for (const x of c.samples) o.log(`  difference: ${x}`);
           o.log(`  last failed poll: ${c.lastError || 'none'}`);
           report.problems.push(`not converged; last failed poll: ${c.lastError || 'none'}`);
+          for (const s of services) o.log(`  --- ${s.instanceId} log ---\n${s.stderrTail().slice(-4000)}`);
         }
         if (c.deadLetters > 0)
           for (const d of await deadLetterLines(endpoints)) {
