@@ -40,6 +40,8 @@ export interface ProjectionStatus {
 export class ProjectionsService {
   private readonly logger = new Logger('Projections');
   private readonly rebuilds = new Map<string, RebuildProgress>();
+  /** Keys of exclusive() held by this process. */
+  private readonly held = new Set<string>();
   private readonly running = new Map<string, Promise<RebuildProgress>>();
   private readonly starting = new Map<string, Promise<{ done: Promise<RebuildProgress> }>>();
 
@@ -161,14 +163,23 @@ export class ProjectionsService {
   private async exclusive(key: string, code: string): Promise<() => Promise<void>> {
     const { leases, options } = this.runtime;
     const me = options.instanceId;
-    if (!(await leases.tryAcquire(key, me, options.leaseTtlMs))) {
-      throw conflict(code, `${key} is running on another instance`);
+    // The lease is re-entrant for its holder, so it cannot keep two requests of this process apart
+    // (two concurrent verifies collided on their scratch collections: 500). Claimed synchronously.
+    if (this.held.has(key)) throw conflict(code, `${key} is already running`);
+    this.held.add(key);
+    let acquired = false;
+    try {
+      acquired = await leases.tryAcquire(key, me, options.leaseTtlMs);
+    } finally {
+      if (!acquired) this.held.delete(key);
     }
+    if (!acquired) throw conflict(code, `${key} is running on another instance`);
     const timer = setInterval(() => {
       leases.tryAcquire(key, me, options.leaseTtlMs).catch(() => undefined);
     }, options.heartbeatMs);
     return async () => {
       clearInterval(timer);
+      this.held.delete(key);
       await leases.release(key, me).catch(() => undefined);
     };
   }

@@ -7,6 +7,7 @@ import request from 'supertest';
 import { MongoClient } from 'mongodb';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { OrdersFixtures, type FixtureCustomer } from '../helpers/orders-fixtures.js';
+import { ProjectionsService } from '../../../src/shared/projections/projections.service.js';
 import { changedCollections, quietFingerprint } from './db-fingerprint.js';
 
 let t: TestApp;
@@ -121,6 +122,30 @@ describe('query strings: qs-style nesting is not parsed into operators or protot
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ statusCode: 400, code: 'REQUEST.VALIDATION_FAILED' });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('concurrent projection verifies in one process (the second was 500: its scratch collections already existed)', () => {
+  it('two at once: one report, one 409 PROJECTIONS.VERIFY_RUNNING', async () => {
+    const svc = t.app.get(ProjectionsService);
+    const [a, b] = await Promise.allSettled([svc.verify('orders_read'), svc.verify('orders_read')]);
+    expect(a.status).toBe('fulfilled');
+    expect(b.status).toBe('rejected');
+    expect((b as PromiseRejectedResult).reason).toMatchObject({
+      status: 409,
+      code: 'PROJECTIONS.VERIFY_RUNNING',
+    });
+  });
+
+  it('over HTTP: concurrent POST /verify answer 200 or 409, never 5xx; the next verify works', async () => {
+    const verify = () =>
+      request(t.http).post('/api/admin/projections/verify').set('Authorization', `Bearer ${t.adminToken}`);
+    const statuses = (await Promise.all([verify(), verify(), verify()])).map((r) => r.status);
+    expect(statuses.every((s) => s === 200 || s === 409)).toBe(true);
+    expect(statuses).toContain(200);
+    const after = await verify();
+    expect(after.status).toBe(200);
+    expect((after.body as { differences: number }[]).every((r) => r.differences === 0)).toBe(true);
   });
 });
 
