@@ -1,7 +1,7 @@
 /**
- * "Time to converge": from a moment (end of load, restart) until `projections verify` (admin API,
- * POST /api/admin/projections/verify) reports 0 differences for every projection AND every
- * projection's resync path has caught up (GET /api/admin/projections: eventsBehind 0), which
+ * "Time to converge": from a moment (end of load, restart) until the start of the poll at which
+ * `projections verify` (admin API, POST /api/admin/projections/verify) reports 0 differences for
+ * every projection AND every projection's resync path has caught up (GET /api/admin/projections: eventsBehind 0), which
  * proves the change streams resumed by themselves (the fast path alone could make verify 0).
  * Polls; a network error or 5xx (an instance still starting) is just another try.
  */
@@ -88,6 +88,9 @@ export async function waitForConvergence(
   for (let polls = 1; ; polls++) {
     const live = endpoints();
     const base = live[polls % Math.max(1, live.length)];
+    // The state a poll sees is the one at its start: a successful poll converged by then (a
+    // verify replays the whole log, so its own duration must not count).
+    const pollStarted = performance.now();
     if (base) {
       try {
         const status = await get<StatusRow[]>(base, '/api/admin/projections', 'GET');
@@ -103,7 +106,7 @@ export async function waitForConvergence(
           if (caughtUp && rows.length > 0 && rows.every((r) => r.differences === 0))
             return {
               converged: true,
-              ms: performance.now() - since,
+              ms: pollStarted - since,
               differences,
               eventsBehind,
               deadLetters,
