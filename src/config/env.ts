@@ -32,6 +32,8 @@ export interface AppConfig {
   idempotencyWaitMs: number;
   /** How long a request holds its Idempotency-Key without renewing it; past it, a repeat takes it over. */
   idempotencyLeaseMs: number;
+  /** How long a command's transaction may keep retrying write conflicts before 503 (ms). */
+  transactionTimeoutMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   bodyLimit: string;
   /** Product views are buffered in memory and flushed at least this often (ms). */
@@ -156,6 +158,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       15_000,
       1_000,
       300_000,
+    ),
+    transactionTimeoutMs: intSetting(
+      problems,
+      'TRANSACTION_TIMEOUT_MS',
+      env.TRANSACTION_TIMEOUT_MS,
+      10_000,
+      100,
+      120_000,
     ),
     logLevel,
     bodyLimit,

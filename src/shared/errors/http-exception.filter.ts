@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { AppError } from './app-error.js';
+import { databaseUnavailableError, RETRY_AFTER_SECONDS } from './database-unavailable.js';
 
 export interface ErrorBody {
   statusCode: number;
@@ -27,6 +28,7 @@ const CODE_BY_STATUS: Record<number, string> = {
   415: 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
   422: 'REQUEST.UNPROCESSABLE',
   429: 'REQUEST.RATE_LIMITED',
+  503: 'SERVICE.UNAVAILABLE',
 };
 
 /** Errors thrown by body parsing (express/body-parser) carry a status and a type. */
@@ -39,7 +41,8 @@ interface ParserError {
   code?: unknown;
 }
 
-export function toErrorBody(e: unknown): ErrorBody {
+export function toErrorBody(error: unknown): ErrorBody {
+  const e = databaseUnavailableError(error) ?? error;
   if (e instanceof AppError) {
     return {
       statusCode: e.status,
@@ -105,7 +108,12 @@ export class HttpExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     const body = toErrorBody(exception);
-    if (body.statusCode >= 500) {
+    if (body.statusCode === 503) {
+      res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+      this.logger.warn(
+        `503 ${body.code}: ${exception instanceof Error ? `${exception.name}: ${exception.message}` : String(exception)}`,
+      );
+    } else if (body.statusCode >= 500) {
       this.logger.error(
         exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
       );

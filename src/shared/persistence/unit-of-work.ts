@@ -5,14 +5,16 @@
  * the EventBus (the fast path to the projections). A crash between commit and publish loses
  * nothing: the events are in the log, which the resync path reads.
  *
- * Transient transaction errors (write conflicts) are retried by the driver's withTransaction.
+ * Transient transaction errors (write conflicts) are retried by the driver's withTransaction, for
+ * at most TRANSACTION_TIMEOUT_MS (the driver's own limit is 120 s): a later attempt then stops
+ * with 503 SERVICE.UNAVAILABLE, which the client retries with its Idempotency-Key.
  *
  * A command run for a request with an Idempotency-Key records that key in the same transaction
  * (idempotent-execution.ts): a key commits at most once, and a retry of a key that already
  * committed (its first holder died, or the commit's outcome was unknown) gets the stored result
  * instead of a second execution.
  */
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { ClientSession, Connection } from 'mongoose';
@@ -24,6 +26,9 @@ import {
   recordCommit,
   takeIdempotentExecution,
 } from '../idempotency/idempotent-execution.js';
+import type { AppConfig } from '../../config/env.js';
+import { APP_CONFIG } from '../config.module.js';
+import { serviceUnavailable } from '../errors/database-unavailable.js';
 import { WRITE_CONNECTION } from './connections.js';
 
 export interface CommandOutcome<T> {
@@ -42,6 +47,7 @@ export class UnitOfWork {
   constructor(
     @InjectConnection(WRITE_CONNECTION) private readonly connection: Connection,
     private readonly eventBus: EventBus,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async run<T>(work: (session: ClientSession) => Promise<CommandOutcome<T>>): Promise<T> {
@@ -52,9 +58,16 @@ export class UnitOfWork {
     }
     const session = await this.connection.startSession();
     let outcome: CommandOutcome<T> | undefined;
+    const deadline = Date.now() + this.config.transactionTimeoutMs;
+    let attempt = 0;
     try {
       await session.withTransaction(
         async () => {
+          // A non-driver error ends withTransaction's retry loop at once (after an abort).
+          if (attempt++ > 0 && Date.now() > deadline)
+            throw serviceUnavailable(
+              `The command kept conflicting with concurrent commands for ${this.config.transactionTimeoutMs} ms; retry it (same Idempotency-Key)`,
+            );
           outcome = await work(session);
           if (outcome.events.length > 0) {
             const recordedAt = new Date();
