@@ -12,7 +12,12 @@
  * the fact did not change, so a retry after a crash between the two writes completes it.
  *
  * After the recomputation the fact is marked `summarizedRev = _rev`, which is what a query with a
- * consistency token waits for.
+ * consistency token waits for. A fact already marked at its current `_rev` needs no recomputation
+ * (the resync path re-delivers events the fast path applied; skipping them halves the work).
+ *
+ * Cost: a recomputation reads all facts of the day, so it grows with the orders of that day.
+ * Concurrent applies for one day (the fast path under load) share recomputations through a
+ * CoalescingRunner: a run that starts after the caller's fact was saved, at most two per burst.
  *
  * Cache key invalidated: `orders-summary:<day>`.
  */
@@ -22,6 +27,7 @@ import type {
   ProjectionContext,
   StoredEvent,
 } from '../../../../shared/projections/projection.js';
+import { CoalescingRunner } from '../../../../shared/projections/coalescing-runner.js';
 import { updateGuarded, withoutRev, type Stored } from '../guarded-save.js';
 import {
   SUMMARY_HANDLES,
@@ -35,6 +41,8 @@ export const ORDERS_SUMMARY = 'orders_summary';
 export const ORDERS_SUMMARY_FACTS = 'orders_summary_facts';
 
 export type StoredSummary = OrdersSummaryDoc & { stamp: number; computedAt: Date };
+/** A fact as stored: `summarizedRev` = the `_rev` the day's summary last included. */
+type StoredFact = Stored<SummaryFact> & { summarizedRev?: number };
 
 export const ORDERS_SUMMARY_COLLECTIONS: readonly ProjectionCollection[] = [
   { name: ORDERS_SUMMARY, indexes: [], verifyIgnore: ['stamp', 'computedAt'] },
@@ -52,13 +60,22 @@ export class OrdersSummaryProjection implements Projection {
   readonly name = ORDERS_SUMMARY;
   readonly handles = SUMMARY_HANDLES;
   readonly collections = ORDERS_SUMMARY_COLLECTIONS;
+  private readonly recomputations = new CoalescingRunner();
 
   async apply(event: StoredEvent, ctx: ProjectionContext): Promise<void> {
-    const facts = ctx.collection<Stored<SummaryFact>>(ORDERS_SUMMARY_FACTS);
+    const facts = ctx.collection<StoredFact>(ORDERS_SUMMARY_FACTS);
     await updateGuarded(facts, event.aggregateId, (current) => evolveFact(current, event), ctx.session);
     const fact = await facts.findOne({ _id: event.aggregateId }, { session: ctx.session });
     if (!fact?.day) return;
-    await this.recompute(fact.day, ctx);
+    if (fact.summarizedRev === fact._rev) return; // this state of the fact is already in the summary
+    const day = fact.day;
+    if (ctx.session) await this.recompute(day, ctx);
+    else {
+      // Keyed by the target collection too: a rebuild writes shadow collections with its own ctx.
+      const summaries = ctx.collection<StoredSummary>(ORDERS_SUMMARY);
+      const key = `${summaries.dbName}.${summaries.collectionName}/${day}`;
+      await this.recomputations.run(key, () => this.recompute(day, ctx));
+    }
     // Read-your-writes: the summary now includes this fact state (not a change of the fact, so
     // `_rev` stays; `summarizedRev` is bookkeeping that verify ignores).
     await facts.updateOne(
