@@ -16,7 +16,7 @@ export interface DatabaseUris {
 
 /**
  * The two connections of ARCHITECTURE.md. Write: majority + journal, read concern majority. Read:
- * w:1 + journal, read concern local, secondaryPreferred (reads may come from secondaries on a real cluster).
+ * w:1, read concern local, secondaryPreferred (reads may come from secondaries on a real cluster).
  */
 @Global()
 @Module({})
@@ -36,10 +36,9 @@ export class PersistenceModule {
         MongooseModule.forRoot(db.readUri, {
           connectionName: READ_CONNECTION,
           dbName: db.readDbName,
-          // Journaled: a read-model write the projection runtime has moved past must survive a
-          // crash of the database (the runtime's change stream resumes from its in-memory token,
-          // not from the durable checkpoint, so a lost unjournaled write would never be redone).
-          writeConcern: { w: 1, journal: true },
+          // Not journaled: after an outage of this server the projection runtime resumes from the
+          // durable checkpoint (docs/DECISIONS.md), so writes lost with it are replayed.
+          writeConcern: { w: 1 },
           readConcern: { level: 'local' },
           readPreference: 'secondaryPreferred',
           // Mongoose refuses autoIndex with secondary reads; read-model indexes are created

@@ -7,7 +7,7 @@
 import type { LoggerService } from '@nestjs/common';
 import type { StoredEvent } from '../events/event-registry.js';
 import type { FailureStore } from './projection-failures.js';
-import type { Projection, ProjectionContext } from './projection.js';
+import { EventOutOfOrderError, type Projection, type ProjectionContext } from './projection.js';
 import { errorMessage, sleep, withRetry, type RetryPolicy } from './retry.js';
 
 export type DeliverySource = 'fast' | 'resync' | 'retry';
@@ -104,7 +104,7 @@ export class ProjectionApplier {
 
   /**
    * Apply `event` to `projection` (queued behind its other work in this process). Resolves true
-   * when applied, false when dead-lettered; rejects only when the dead letter itself cannot be
+   * when applied, false when dead-lettered (or, on the fast path, left to the resync path); rejects only when the dead letter itself cannot be
    * written (the caller must then not advance its checkpoint).
    */
   deliver(
@@ -126,6 +126,14 @@ export class ProjectionApplier {
         return true;
       }
       const message = errorMessage(outcome.error);
+      if (source === 'fast' && outcome.error instanceof EventOutOfOrderError) {
+        // Its predecessor is not applied yet: the resync path delivers the aggregate's events in
+        // log order and will apply both, so this is no dead letter.
+        this.deps.logger.warn(
+          `projection ${projection.name}: event ${event.type} ${event.eventId} left to the resync path: ${message}`,
+        );
+        return false;
+      }
       this.deps.logger.error(
         `projection ${projection.name}: event ${event.type} ${event.eventId} failed ${outcome.attempts} times ` +
           `(${source}): ${message}; dead-lettered, moving on`,
@@ -171,6 +179,14 @@ export class ProjectionApplier {
     stats.record(event, this.now());
     const lagMs = stats.lastLagMs ?? 0;
     for (const listener of this.appliedListeners) listener(name, lagMs);
+  }
+
+  /**
+   * Forget which events this process applied to `name`: after an outage of the read database those
+   * writes may be lost, so the resync path must apply them again instead of skipping them.
+   */
+  forgetRecent(name: string): void {
+    this.recent.delete(name);
   }
 
   private recentOf(name: string): RecentIds {

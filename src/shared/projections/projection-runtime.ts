@@ -19,7 +19,7 @@ import {
 } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import { InjectConnection } from '@nestjs/mongoose';
-import type { Collection, Db, Document } from 'mongodb';
+import type { Collection, Db, Document, ServerDescriptionChangedEvent } from 'mongodb';
 import type { Connection } from 'mongoose';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -144,10 +144,25 @@ export class ProjectionRuntime implements OnApplicationBootstrap, BeforeApplicat
 
   async onApplicationBootstrap(): Promise<void> {
     this.started = true;
+    this.watchReadServer();
     this.subscription = this.eventBus.subscribe((e: unknown) => this.onPublished(e));
     for (const p of this.registry.all()) await this.startProjection(p);
     this.registry.onRegister((p) => {
       if (this.started && !this.stopping) void this.startProjection(p);
+    });
+  }
+
+  /**
+   * When the read database's server becomes unreachable (the driver marks it Unknown on a network
+   * error or a failed heartbeat), every resync worker restarts from its durable checkpoint: writes
+   * acknowledged just before a crash of that server may be gone (see resync-worker.ts).
+   */
+  private watchReadServer(): void {
+    const client = this.readConnection.getClient();
+    client.on('serverDescriptionChanged', (e: ServerDescriptionChangedEvent) => {
+      if (e.newDescription.type !== 'Unknown' || e.previousDescription.type === 'Unknown') return;
+      if (this.stopping) return;
+      for (const r of this.runners.values()) r.worker?.restartFromCheckpoint();
     });
   }
 

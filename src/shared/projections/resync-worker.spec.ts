@@ -206,4 +206,37 @@ describe('ResyncWorker', () => {
     expect(checkpoints.current!.resumeToken).toEqual({ _data: 'post-batch' });
     expect(w.scans).toBe(1);
   });
+
+  it('read server lost: stops before checkpointing past an apply, reopens from the durable checkpoint', async () => {
+    const log = new FakeEventLog();
+    const durable: Checkpoint = {
+      projection: 'rec',
+      resumeToken: { _data: 't1' },
+      lastObjectId: doc(100, 1)._id,
+      lastEventId: 'e1',
+      lastOccurredAt: new Date(100_000),
+      updatedAt: new Date(),
+    };
+    log.streamChanges = [{ _id: { _data: 't2' }, operationType: 'insert', fullDocument: doc(200, 2) }];
+    const checkpoints = new MemoryCheckpoints(durable);
+    const p = new Recorder();
+    const w = worker(log, checkpoints, p);
+    // The server dies while e2 is being applied: its write may be lost, so no checkpoint past it.
+    const apply = p.apply.bind(p);
+    p.apply = async (e) => {
+      await apply(e);
+      if (e.eventId === 'e2' && w.restarts === 0) {
+        checkpoints.current = durable; // what the restarted database still has
+        log.streamChanges = [{ _id: { _data: 't2' }, operationType: 'insert', fullDocument: doc(200, 2) }];
+        w.restartFromCheckpoint();
+      }
+    };
+    w.start();
+    await until(() => checkpoints.current?.lastEventId === 'e2');
+    await w.stop();
+    expect(w.restarts).toBe(1);
+    expect(checkpoints.saved.filter((c) => c.lastEventId === 'e2')).toHaveLength(1); // only after the replay
+    expect(p.seen).toEqual(['e2', 'e2']); // applied again after the restart (idempotent apply)
+    expect(log.watchOptions.map((o) => o.startAfter)).toEqual([{ _data: 't1' }, { _data: 't1' }]);
+  });
 });

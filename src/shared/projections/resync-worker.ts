@@ -8,6 +8,13 @@
  * committed after the stream opened is in the stream and every earlier one is in the scan.
  *
  * Runs only while this instance holds the projection's lease; `stop()` ends it.
+ *
+ * Read-model writes are w:1, not journaled: a crash of the read database can lose the last ones it
+ * acknowledged (and, journal order being the write order, every checkpoint written after them). The
+ * driver resumes a change stream by itself after a network error, from its in-memory token, which
+ * may be past those lost writes. So when the read database's server becomes unreachable the runtime
+ * calls `restartFromCheckpoint()`: the worker stops applying and saving, and starts again from the
+ * checkpoint the database still has (replaying is harmless: `apply` is idempotent).
  */
 import type { LoggerService } from '@nestjs/common';
 import type { ChangeStream, ChangeStreamDocument, Collection, Document, ObjectId } from 'mongodb';
@@ -63,6 +70,10 @@ export function toStoredEvent(d: EventLogDoc): StoredEvent {
 
 export class ResyncWorker {
   private stopped = false;
+  /** Set when the read database was unreachable: nothing after it is applied or saved. */
+  private restarting = false;
+  /** Restarts from the durable checkpoint (counted for status and tests). */
+  restarts = 0;
   private stream: ChangeStream<EventLogDoc> | undefined;
   private runPromise: Promise<void> | undefined;
   /** Catch-up scans done (history loss, first start); for status and tests. */
@@ -80,6 +91,23 @@ export class ResyncWorker {
     await this.stream?.close().catch(() => undefined);
     await this.runPromise;
     this.state = 'stopped';
+  }
+
+  /** The read database was unreachable: drop the in-memory position, restart from the checkpoint. */
+  restartFromCheckpoint(): void {
+    if (this.stopped || this.restarting) return;
+    this.restarting = true;
+    this.restarts++;
+    this.d.applier.forgetRecent(this.name);
+    this.d.logger.warn(
+      `projection ${this.name}: read database was unreachable; resuming from the durable checkpoint`,
+    );
+    void this.stream?.close().catch(() => undefined);
+  }
+
+  /** Stop consuming: stopped, or a restart from the checkpoint was requested. */
+  private get interrupted(): boolean {
+    return this.stopped || this.restarting;
   }
 
   private get name(): string {
@@ -103,6 +131,7 @@ export class ResyncWorker {
     let failures = 0;
     while (!this.stopped) {
       let cp: Checkpoint | null = null;
+      this.restarting = false;
       try {
         cp = await this.d.checkpoints.get(this.name);
         if (cp?.resumeToken) {
@@ -119,6 +148,7 @@ export class ResyncWorker {
         failures = 0;
       } catch (e) {
         if (this.stopped) break;
+        if (this.restarting) continue;
         if (isUnresumable(e)) {
           this.d.logger.warn(
             `projection ${this.name}: change stream cannot resume (${errorMessage(e)}); ` +
@@ -164,12 +194,14 @@ export class ResyncWorker {
       .find({ ...from, type: { $in: [...this.d.projection.handles] } })
       .sort({ _id: 1 });
     for await (const doc of cursor) {
-      if (this.stopped) return;
+      if (this.interrupted) return;
       await this.d.applier.deliver(this.d.projection, toStoredEvent(doc), this.d.ctx, 'resync');
+      if (this.interrupted) return;
       count++;
       last = positionAfter(last, doc, null);
       if (count % 50 === 0) await this.d.checkpoints.save(last);
     }
+    if (this.interrupted) return;
     // The scan is complete: from now on the stream's token is a safe place to resume.
     const token = first ? null : (stream.resumeToken ?? null);
     last = { ...last, resumeToken: token as Document | null, updatedAt: new Date() };
@@ -187,13 +219,13 @@ export class ResyncWorker {
     let last = start;
     let lastSave = Date.now();
     let next = pending;
-    while (!this.stopped) {
+    while (!this.interrupted) {
       const change = next ?? (await stream.tryNext());
       next = null;
-      if (this.stopped) return;
+      if (this.interrupted) return;
       if (!change) {
         const token = stream.resumeToken as Document | null;
-        if (token && Date.now() - lastSave >= this.d.idleCheckpointMs) {
+        if (token && !this.interrupted && Date.now() - lastSave >= this.d.idleCheckpointMs) {
           last = { ...last, resumeToken: token, updatedAt: new Date() };
           await this.d.checkpoints.save(last);
           lastSave = Date.now();
@@ -211,6 +243,7 @@ export class ResyncWorker {
       if (this.d.projection.handles.includes(doc.type)) {
         await this.d.applier.deliver(this.d.projection, toStoredEvent(doc), this.d.ctx, 'resync');
       }
+      if (this.interrupted) return; // the apply may have been lost: do not checkpoint past it
       last = positionAfter(last, doc, change._id as Document);
       await this.d.checkpoints.save(last);
       lastSave = Date.now();
