@@ -4,7 +4,7 @@ import { ProjectionApplier } from './projection-applier.js';
 import { positionAfter, type EventLogDoc } from './resync-worker.js';
 import { scanStartFilter, type Checkpoint } from './projection-checkpoints.js';
 import type { DeadLetter, DeadLetterStatus, FailureStore } from './projection-failures.js';
-import type { Projection, ProjectionContext } from './projection.js';
+import { EventOutOfOrderError, type Projection, type ProjectionContext } from './projection.js';
 
 const silent = { log: () => undefined, error: () => undefined, warn: () => undefined };
 
@@ -106,6 +106,32 @@ describe('ProjectionApplier', () => {
       ['counter', 499],
       ['counter', 50],
     ]);
+  });
+
+  it('an event out of order is left to the resync path on the fast path, but dead-lettered on the resync path', async () => {
+    const failures = new FakeFailures();
+    const outOfOrder: Projection = {
+      name: 'ordered',
+      handles: ['test.counted'],
+      collections: [],
+      apply: () => Promise.reject(new EventOutOfOrderError('predecessor not applied yet')),
+    };
+    const applier = new ProjectionApplier({ failures, policy, logger: silent, wait: async () => undefined });
+    expect(await applier.deliver(outOfOrder, event(2), ctx, 'fast')).toBe(false);
+    expect(failures.recorded).toEqual([]);
+    expect(await applier.deliver(outOfOrder, event(2), ctx, 'resync')).toBe(false);
+    expect(failures.recorded.map((r) => r.eventId)).toEqual(['e2']);
+  });
+
+  it('forgetRecent: after a read-database outage the resync path applies again what the fast path applied', async () => {
+    const p = new CounterProjection();
+    const applier = new ProjectionApplier({ failures: new FakeFailures(), policy, logger: silent });
+    await applier.deliver(p, event(1), ctx, 'fast');
+    p.versions.clear(); // the write was lost with the database
+    applier.forgetRecent('counter');
+    await applier.deliver(p, event(1), ctx, 'resync');
+    expect(p.applyCalls).toBe(2);
+    expect(p.versions.get('a1')).toBe(1);
   });
 
   it('the resync path skips an event this process already applied on the fast path', async () => {

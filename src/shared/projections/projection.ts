@@ -87,3 +87,16 @@ export interface Projection {
 
 /** Called with the keys a projection invalidated (the cache engineer plugs the cache in here). */
 export type CacheInvalidator = (keys: readonly string[]) => Promise<void>;
+
+/**
+ * Thrown by `apply` for an event that cannot be applied before an earlier one of its aggregate
+ * (e.g. a cancellation whose placement is not projected yet). The runtime retries it; on the fast
+ * path, if it still cannot be applied, it is left to the resync path (which delivers the
+ * aggregate's events in log order) instead of becoming a dead letter.
+ */
+export class EventOutOfOrderError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EventOutOfOrderError';
+  }
+}

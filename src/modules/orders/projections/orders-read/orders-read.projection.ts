@@ -15,11 +15,12 @@
  * Cache keys invalidated: `orders:<orderId>`, `customer-orders:<customerId>`, `orders-search`.
  */
 import type { Collection, Filter } from 'mongodb';
-import type {
-  Projection,
-  ProjectionCollection,
-  ProjectionContext,
-  StoredEvent,
+import {
+  EventOutOfOrderError,
+  type Projection,
+  type ProjectionCollection,
+  type ProjectionContext,
+  type StoredEvent,
 } from '../../../../shared/projections/projection.js';
 import { updateGuarded, withoutRev, type Stored } from '../guarded-save.js';
 import {
@@ -71,7 +72,7 @@ export const orderCacheKeys = (doc: Pick<OrdersReadDoc, 'orderId' | 'customer'>)
 ];
 
 /** Thrown for an event that cannot be applied before another (the runtime retries it). */
-export class NotYetApplicableError extends Error {
+export class NotYetApplicableError extends EventOutOfOrderError {
   constructor(event: StoredEvent) {
     super(
       `${event.type} v${event.aggregateVersion} of ${event.aggregateId}: the order's placement is not projected yet`,
