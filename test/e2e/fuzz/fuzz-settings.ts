@@ -3,7 +3,7 @@
  * principal; the default keeps the run around a minute on a busy 2-core machine) and FUZZ_SEED
  * (fast-check seed; fixed by default so a run is reproducible).
  */
-export const DEFAULT_FUZZ_RUNS = 10;
+export const DEFAULT_FUZZ_RUNS = 20;
 export const DEFAULT_FUZZ_SEED = 20261126;
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
