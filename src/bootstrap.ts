@@ -17,6 +17,7 @@ import { rejectDeepJson } from './shared/http/json-depth.js';
 import { rejectLoneSurrogates } from './shared/http/well-formed-unicode.js';
 import type { AppConfig } from './config/env.js';
 import { startEmbeddedMongo, type EmbeddedMongo } from './embedded-mongo/index.js';
+import { canRunOnThread, startEmbeddedMongoOnThread } from './embedded-mongo/worker-host.js';
 import { resolveJwtSecret } from './shared/auth/jwt-secret.js';
 import { validationExceptionFactory } from './shared/errors/validation.js';
 import type { DatabaseUris } from './shared/persistence/persistence.module.js';
@@ -40,14 +41,20 @@ export async function resolveDatabases(
   let writeUri = config.mongodbUri;
   if (!writeUri) {
     const inMemory = config.embeddedDbPath === ':memory:';
-    embedded = await startEmbeddedMongo({
-      dbPath: inMemory ? undefined : config.embeddedDbPath,
-      logLevel: 'warn',
-    });
+    const options = { dbPath: inMemory ? undefined : config.embeddedDbPath, logLevel: 'warn' as const };
+    // Its own thread (a second core) unless in memory (tests) or EMBEDDED_MONGO_THREAD=false.
+    const onThread = config.embeddedThread && !inMemory && canRunOnThread();
+    embedded = onThread
+      ? await startEmbeddedMongoOnThread(options, (reason) => {
+          logger.error(`${reason}; exiting (the service cannot work without its database)`);
+          process.exit(1);
+        })
+      : await startEmbeddedMongo(options);
     writeUri = embedded.uri;
     logger.log(
       `MONGODB_URI is not set: using the embedded MongoDB-compatible server at ${embedded.uri} ` +
-        `(data in ${config.embeddedDbPath}). Set MONGODB_URI to a MongoDB replica set to use it instead.`,
+        `(data in ${config.embeddedDbPath}${onThread ? ', on its own thread' : ''}). ` +
+        `Set MONGODB_URI to a MongoDB replica set to use it instead.`,
     );
   }
   return {

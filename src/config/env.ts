@@ -15,6 +15,8 @@ export interface AppConfig {
   readDbName: string;
   /** Data directory of the embedded server. */
   embeddedDbPath: string;
+  /** Run the embedded server on its own thread (a second core); false = in the service's loop. */
+  embeddedThread: boolean;
   redisUrl?: string;
   /** HS256 secret; undefined in development means "generate one and keep it in .data/". */
   jwtSecret?: string;
@@ -127,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     writeDbName: env.MONGODB_DB ?? 'app',
     readDbName: env.MONGODB_READ_DB ?? 'app_read',
     embeddedDbPath: env.EMBEDDED_MONGO_DBPATH ?? './.data/mongo',
+    embeddedThread: boolSetting(problems, 'EMBEDDED_MONGO_THREAD', env.EMBEDDED_MONGO_THREAD, true),
     redisUrl,
     jwtSecret,
     jwtTtlSeconds: intSetting(problems, 'JWT_TTL_SECONDS', env.JWT_TTL_SECONDS, 3600, 60, 30 * 24 * 3600),
