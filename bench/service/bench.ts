@@ -60,7 +60,7 @@ const FULL: Settings = {
   connections: 32,
   baselineSeconds: 8,
   rebuildOrders: 100_000,
-  rebuildSeconds: 45,
+  rebuildSeconds: 35,
 };
 
 const QUICK: Settings = {
