@@ -8,6 +8,7 @@
  *   leases' heartbeat and expiry, and the position of the resync worker's change stream in a
  *   checkpoint (`resumeToken`, `updatedAt`: the stream advances with every write on the server,
  *   heartbeats included); the checkpoint's last applied event stays in the fingerprint;
+ * - empty collections (created lazily by background workers; no data);
  * - `idempotency_keys` documents that record a 4xx answer: the service stores 4xx answers on
  *   purpose so that a retry with the same key gets the same answer (docs/DECISIONS.md, README
  *   "Idempotency-Key"); they are counted separately (`storedRejections`) and reported.
@@ -57,7 +58,9 @@ export async function fingerprint(client: MongoClient, dbNames: readonly string[
         hash.update('\n');
         count++;
       }
-      collections.set(`${dbName}.${name}`, `${count}:${hash.digest('hex').slice(0, 16)}`);
+      // An empty collection is no data: collections are created lazily (a dead-letter count or an
+      // index creation by a background worker creates one), so empty and absent compare equal.
+      if (count > 0) collections.set(`${dbName}.${name}`, `${count}:${hash.digest('hex').slice(0, 16)}`);
     }
   }
   return { collections, storedRejections };
