@@ -10,6 +10,7 @@ import { QueryCache } from '../../src/shared/cache/query-cache.js';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import type { StoredEvent } from '../../src/shared/events/event-registry.js';
+import { applyOne } from '../../src/shared/projections/projection.js';
 import { ProjectionRegistry } from '../../src/shared/projections/projection-registry.js';
 import { ProjectionRuntime } from '../../src/shared/projections/projection-runtime.js';
 import { ProjectionsService } from '../../src/shared/projections/projections.service.js';
@@ -369,7 +370,7 @@ describe('concurrent appliers on MongoDB', () => {
     const shuffled = () => [...events, ...events.slice(0, 10)].sort(() => random() - 0.5);
     await Promise.all(
       [0, 1, 2, 3].map(async () => {
-        for (const e of shuffled()) await projection.apply(e, ctx);
+        for (const e of shuffled()) await applyOne(projection, e, ctx);
       }),
     );
     const strip = (docs: Record<string, unknown>[]) =>

@@ -87,11 +87,11 @@ describe('structured logs', () => {
   it("logs a fast-path projection's failure on the request's event with the request id", async () => {
     const summary = t.app.get(ProjectionRegistry, { strict: false }).get('orders_summary');
     if (!summary) throw new Error('orders_summary is not registered');
-    const apply = summary.apply.bind(summary);
-    summary.apply = (e, ctx) =>
-      e.correlationId === 'proj-log-test-1'
+    const applyBatch = summary.applyBatch.bind(summary);
+    summary.applyBatch = (events, ctx) =>
+      events.some((e) => e.correlationId === 'proj-log-test-1')
         ? Promise.reject(new Error('logging test: refused'))
-        : apply(e, ctx);
+        : applyBatch(events, ctx);
     try {
       const p = await fx.product('2.00', 5);
       const c = await fx.customer();
@@ -106,7 +106,8 @@ describe('structured logs', () => {
         })
         .expect(202);
       let line: Line | undefined;
-      // The fast path retries with backoff (about 1.5 s) before it dead-letters and logs.
+      // The fast path retries the batch, then its events one by one, with backoff (about 3 s),
+      // before it dead-letters the event and logs.
       for (let i = 0; i < 200 && !line; i++) {
         line = parsed().find(
           (l) =>
@@ -118,7 +119,7 @@ describe('structured logs', () => {
       }
       expect(line).toMatchObject({ reqId: 'proj-log-test-1', context: expect.any(String) });
     } finally {
-      summary.apply = apply;
+      summary.applyBatch = applyBatch;
     }
   });
 

@@ -3,13 +3,14 @@ import type { ProjectionStatus, ProjectionsService } from '../projections/projec
 import { LagMonitor } from './lag-monitor.js';
 import { isRunning } from './projection-health.js';
 
-function status(name: string, lagMs: number | null, over: Partial<ProjectionStatus> = {}): ProjectionStatus {
+function status(name: string, lagMs: number, over: Partial<ProjectionStatus> = {}): ProjectionStatus {
   return {
     name,
     handles: ['OrderPlaced'],
     checkpoint: null,
     eventsBehind: 0,
     lagMs,
+    lastAppliedLagMs: null,
     checkpointLagMs: null,
     eventsPerSecond: 0,
     appliedHere: 0,
@@ -57,7 +58,7 @@ describe('LagMonitor', () => {
   });
 
   it('at exactly the threshold is not lagging; no lag yet counts as 0', async () => {
-    const m = monitor(() => [status('a', 10_000), status('b', null)]);
+    const m = monitor(() => [status('a', 10_000), status('b', 0)]);
     expect(await m.check()).toEqual([]);
   });
 });

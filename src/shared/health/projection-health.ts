@@ -4,9 +4,9 @@
  * - running: a projection with a resync path is healthy when this instance streams it (worker not
  *   in `error`/`stopped`) or another instance holds an unexpired lease on it; projections without
  *   handled events, or a process run with PROJECTION_RESYNC=false (fast path only), are up.
- * - lag: the time between an event's commit and its application (ms), of the last event this
- *   instance applied (ProjectionStatus.lagMs). It changes only when an event is applied: a stopped
- *   projection is caught by `isRunning`, not by the lag.
+ * - lag: how far behind the projection is now (ProjectionStatus.lagMs): 0 when no event waits,
+ *   else the age of the oldest waiting event. An idle, caught-up projection is healthy; one that
+ *   stopped applying while events wait shows a growing lag.
  */
 import type { ProjectionStatus } from '../projections/projections.service.js';
 
@@ -19,5 +19,5 @@ export function isRunning(s: ProjectionStatus, resyncEnabled: boolean): boolean 
 }
 
 export function currentLagMs(s: ProjectionStatus): number {
-  return s.lagMs ?? 0;
+  return s.lagMs;
 }

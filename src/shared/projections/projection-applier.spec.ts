@@ -4,7 +4,13 @@ import { ProjectionApplier } from './projection-applier.js';
 import { positionAfter, type EventLogDoc } from './resync-worker.js';
 import { scanStartFilter, type Checkpoint } from './projection-checkpoints.js';
 import type { DeadLetter, DeadLetterStatus, FailureStore } from './projection-failures.js';
-import { EventOutOfOrderError, type Projection, type ProjectionContext } from './projection.js';
+import {
+  EventOutOfOrderError,
+  applyEach,
+  type BatchOutcome,
+  type Projection,
+  type ProjectionContext,
+} from './projection.js';
 
 const silent = { log: () => undefined, error: () => undefined, warn: () => undefined };
 
@@ -50,6 +56,9 @@ class CounterProjection implements Projection {
   inFlight = 0;
   maxInFlight = 0;
   applyCalls = 0;
+  applyBatch(events: readonly StoredEvent[], ctx: ProjectionContext): Promise<BatchOutcome> {
+    return applyEach(events, ctx, (e) => this.apply(e));
+  }
   async apply(e: StoredEvent): Promise<void> {
     this.applyCalls++;
     this.inFlight++;
@@ -114,7 +123,7 @@ describe('ProjectionApplier', () => {
       name: 'ordered',
       handles: ['test.counted'],
       collections: [],
-      apply: () => Promise.reject(new EventOutOfOrderError('predecessor not applied yet')),
+      applyBatch: () => Promise.reject(new EventOutOfOrderError('predecessor not applied yet')),
     };
     const applier = new ProjectionApplier({ failures, policy, logger: silent, wait: async () => undefined });
     expect(await applier.deliver(outOfOrder, event(2), ctx, 'fast')).toBe(false);

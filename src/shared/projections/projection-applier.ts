@@ -1,13 +1,14 @@
 /**
  * Applies events to projections for the fast path, the resync path and dead-letter retries: one
- * event at a time per projection in this process (a serial queue, so a projection never races
- * itself here; across instances `apply` must still be idempotent), bounded retries with backoff,
- * then a dead letter, and the numbers `status` reports (lag, events/s).
+ * batch at a time per projection in this process (a serial queue, so a projection never races
+ * itself here; across instances `applyBatch` must still be idempotent), bounded retries with
+ * backoff; a batch that keeps failing is applied event by event so that only the event that fails
+ * becomes a dead letter; and the numbers `status` reports (events/s, last lag).
  */
 import type { LoggerService } from '@nestjs/common';
 import type { StoredEvent } from '../events/event-registry.js';
 import type { FailureStore } from './projection-failures.js';
-import { EventOutOfOrderError, type Projection, type ProjectionContext } from './projection.js';
+import { EventOutOfOrderError, applyOne, type Projection, type ProjectionContext } from './projection.js';
 import { errorMessage, sleep, withRetry, type RetryPolicy } from './retry.js';
 
 export type DeliverySource = 'fast' | 'resync' | 'retry';
@@ -103,27 +104,79 @@ export class ProjectionApplier {
   }
 
   /**
-   * Apply `event` to `projection` (queued behind its other work in this process). Resolves true
-   * when applied, false when dead-lettered (or, on the fast path, left to the resync path); rejects only when the dead letter itself cannot be
-   * written (the caller must then not advance its checkpoint).
+   * Apply `event` alone (see deliverBatch). Resolves true when applied, false when dead-lettered or
+   * (on the fast path) left to the resync path.
    */
-  deliver(
+  async deliver(
     projection: Projection,
     event: StoredEvent,
     ctx: ProjectionContext,
     source: DeliverySource,
   ): Promise<boolean> {
+    const r = await this.deliverBatch(projection, [event], ctx, source);
+    return r.deferred.length === 0 && r.deadLettered === 0;
+  }
+
+  /**
+   * Apply `events` to `projection` as one batch (queued behind its other work in this process).
+   * On the resync path, events this process applied on its fast path are skipped. Resolves with
+   * the events left unapplied because an earlier event of their aggregate is missing (`deferred`:
+   * fast path only; the caller may offer them again later, the resync path delivers them in log
+   * order) and the number dead-lettered. Rejects only when a dead letter itself cannot be written
+   * (the caller must then not advance its checkpoint).
+   */
+  deliverBatch(
+    projection: Projection,
+    events: readonly StoredEvent[],
+    ctx: ProjectionContext,
+    source: DeliverySource,
+  ): Promise<{ deferred: StoredEvent[]; deadLettered: number }> {
     return this.serial(projection.name, async () => {
       const recent = this.recentOf(projection.name);
       // Already applied by this process (fast path): the resync path need not apply it again.
       // Only a shortcut: apply is idempotent, and another process's events are never in this set.
-      if (source === 'resync' && ctx.mode === 'live' && recent.has(event.eventId)) return true;
-      const outcome = await withRetry(this.deps.policy, () => projection.apply(event, ctx), this.wait);
-      const stats = this.statsOf(projection.name);
+      const todo =
+        source === 'resync' && ctx.mode === 'live'
+          ? events.filter((e) => !recent.has(e.eventId))
+          : [...events];
+      if (todo.length === 0) return { deferred: [], deadLettered: 0 };
+      const outcome = await withRetry(this.deps.policy, () => projection.applyBatch(todo, ctx), this.wait);
       if (outcome.ok) {
-        this.recordApplied(projection.name, stats, event);
-        if (ctx.mode === 'live') recent.add(event.eventId);
-        return true;
+        const deferredIds = new Set(outcome.value.deferred.map((e) => e.eventId));
+        this.recordAll(
+          projection.name,
+          todo.filter((e) => !deferredIds.has(e.eventId)),
+          ctx,
+          recent,
+        );
+        if (deferredIds.size === 0) return { deferred: [], deadLettered: 0 };
+        if (source === 'fast') return { deferred: [...outcome.value.deferred], deadLettered: 0 };
+        // Resync / retry: log order is all there is; the deferred events get their own tries.
+        return this.oneByOne(projection, [...outcome.value.deferred], ctx, source, recent);
+      }
+      this.deps.logger.warn(
+        `projection ${projection.name}: a batch of ${todo.length} event(s) failed ${outcome.attempts} times ` +
+          `(${source}): ${errorMessage(outcome.error)}; applying its events one by one`,
+      );
+      return this.oneByOne(projection, todo, ctx, source, recent);
+    });
+  }
+
+  /** Each event alone with its own retries: the ones that still fail become dead letters. */
+  private async oneByOne(
+    projection: Projection,
+    events: readonly StoredEvent[],
+    ctx: ProjectionContext,
+    source: DeliverySource,
+    recent: RecentIds,
+  ): Promise<{ deferred: StoredEvent[]; deadLettered: number }> {
+    const deferred: StoredEvent[] = [];
+    let deadLettered = 0;
+    for (const event of events) {
+      const outcome = await withRetry(this.deps.policy, () => applyOne(projection, event, ctx), this.wait);
+      if (outcome.ok) {
+        this.recordAll(projection.name, [event], ctx, recent);
+        continue;
       }
       const message = errorMessage(outcome.error);
       if (source === 'fast' && outcome.error instanceof EventOutOfOrderError) {
@@ -132,17 +185,40 @@ export class ProjectionApplier {
         this.deps.logger.warn(
           `projection ${projection.name}: event ${event.type} ${event.eventId} left to the resync path: ${message}`,
         );
-        return false;
+        deferred.push(event);
+        continue;
       }
-      this.deps.logger.error(
-        `projection ${projection.name}: event ${event.type} ${event.eventId} failed ${outcome.attempts} times ` +
+      // Structured, with the event's request id: the batch that carried it served many requests.
+      this.deps.logger.error({
+        msg:
+          `projection ${projection.name}: event ${event.type} ${event.eventId} failed ${outcome.attempts} times ` +
           `(${source}): ${message}; dead-lettered, moving on`,
-      );
+        reqId: event.correlationId,
+      });
       if (source !== 'retry')
         await this.deps.failures.record(projection.name, event, message, outcome.attempts);
-      stats.deadLettered++;
-      return false;
-    });
+      this.statsOf(projection.name).deadLettered++;
+      deadLettered++;
+    }
+    return { deferred, deadLettered };
+  }
+
+  /**
+   * Counts applied events and remembers them as recent in `recent`: the set taken before the apply,
+   * so that events applied while `forgetRecent` ran (the read server was lost meanwhile) are not
+   * remembered in the new set.
+   */
+  private recordAll(
+    name: string,
+    events: readonly StoredEvent[],
+    ctx: ProjectionContext,
+    recent: RecentIds,
+  ): void {
+    const stats = this.statsOf(name);
+    for (const e of events) {
+      this.recordApplied(name, stats, e);
+      if (ctx.mode === 'live') recent.add(e.eventId);
+    }
   }
 
   /** Re-apply a dead letter's event once more (with the same retries); the result says if it took. */
@@ -152,7 +228,7 @@ export class ProjectionApplier {
     ctx: ProjectionContext,
   ): Promise<{ ok: boolean; attempts: number; error?: string }> {
     return this.serial(projection.name, async () => {
-      const outcome = await withRetry(this.deps.policy, () => projection.apply(event, ctx), this.wait);
+      const outcome = await withRetry(this.deps.policy, () => applyOne(projection, event, ctx), this.wait);
       if (outcome.ok) {
         this.recordApplied(projection.name, this.statsOf(projection.name), event);
         return { ok: true, attempts: outcome.attempts };

@@ -2,6 +2,10 @@
  * Rebuild and verify: replay the whole event log (`domain_events`, the source of truth) through a
  * projection into other collections.
  *
+ * Both replay the log in batches of `replayBatchSize` events (one `applyBatch` each), into
+ * collections that have only the indexes the projection's own reads use (`usedByApply`); the
+ * others are built once at the end, over the finished collections.
+ *
  * Rebuild (no downtime): the live collections keep serving and updating while the projection is
  * replayed into shadow collections (`<name>__rebuild`). A change stream is opened before the
  * replay, so everything committed meanwhile is applied to the shadows afterwards (catch-up); then
@@ -12,14 +16,21 @@
  * `ctx.invalidate` are invalidated right after the swap.
  *
  * Verify: replay into scratch collections (`<name>__verify`) and diff them document by document
- * against the live ones, ignoring each collection's `verifyIgnore` fields. 0 differences = in sync.
+ * against the live ones (both read in `_id` order and merged, so memory stays flat), ignoring each
+ * collection's `verifyIgnore` fields. 0 differences = in sync.
  * Under concurrent writes a difference can be a race (an event applied to one side only); run it
  * again to confirm.
  */
 import type { LoggerService } from '@nestjs/common';
 import { EJSON } from 'bson';
 import type { ChangeStream, Collection, Db, Document } from 'mongodb';
-import type { Projection, ProjectionContext, ProjectionMode } from './projection.js';
+import type {
+  Projection,
+  ProjectionContext,
+  ProjectionIndex,
+  ProjectionMode,
+  StoredEvent,
+} from './projection.js';
 import { withRetry, errorMessage, type RetryPolicy } from './retry.js';
 import { toStoredEvent, type EventLogDoc } from './resync-worker.js';
 
@@ -28,7 +39,7 @@ export const VERIFY_SUFFIX = '__verify';
 
 export interface RebuildProgress {
   projection: string;
-  phase: 'preparing' | 'replaying' | 'catching-up' | 'swapping' | 'done' | 'failed';
+  phase: 'preparing' | 'replaying' | 'catching-up' | 'indexing' | 'swapping' | 'done' | 'failed';
   total: number;
   processed: number;
   startedAt: Date;
@@ -53,6 +64,14 @@ export interface Difference {
   expected?: Document;
 }
 
+/** How far a verify is (reported while it runs). */
+export interface VerifyProgress {
+  projection: string;
+  phase: 'replaying' | 'comparing';
+  total: number;
+  processed: number;
+}
+
 export interface VerifyReport {
   projection: string;
   differences: number;
@@ -67,6 +86,8 @@ export interface RebuilderDeps {
   eventLog: Collection<EventLogDoc>;
   logger: LoggerService;
   policy: RetryPolicy;
+  /** Events per `applyBatch` call of a replay. */
+  replayBatchSize: number;
   context(
     projection: Projection,
     mode: ProjectionMode,
@@ -108,14 +129,17 @@ export class ProjectionRebuilder {
       progress.phase = 'replaying';
       progress.total = await this.d.eventLog.countDocuments({ type: { $in: [...p.handles] } });
       report();
-      for await (const doc of this.d.eventLog.find({ type: { $in: [...p.handles] } }).sort(REPLAY_ORDER)) {
-        await this.applyOrThrow(p, doc, shadow);
-        progress.processed++;
-        if (progress.processed % 100 === 0) report();
-      }
+      await this.replay(p, shadow, (n) => {
+        progress.processed += n;
+        report();
+      });
       progress.phase = 'catching-up';
       report();
-      for (const doc of pending) await this.applyOrThrow(p, doc, shadow);
+      await this.applyOrThrow(p, pending.map(toStoredEvent), shadow);
+      await this.drain(p, stream, shadow, progress);
+      progress.phase = 'indexing';
+      report();
+      await this.createIndexes(p, REBUILD_SUFFIX, (i) => !i.usedByApply);
       await this.drain(p, stream, shadow, progress);
       progress.phase = 'swapping';
       report();
@@ -141,15 +165,23 @@ export class ProjectionRebuilder {
     return progress;
   }
 
-  async verify(p: Projection): Promise<VerifyReport> {
+  async verify(
+    p: Projection,
+    onProgress: (p: VerifyProgress) => void = () => undefined,
+  ): Promise<VerifyReport> {
     const scratch = this.d.context(p, 'verify', VERIFY_SUFFIX);
     await this.prepare(p, VERIFY_SUFFIX);
-    let events = 0;
+    const progress: VerifyProgress = { projection: p.name, phase: 'replaying', total: 0, processed: 0 };
     try {
-      for await (const doc of this.d.eventLog.find({ type: { $in: [...p.handles] } }).sort(REPLAY_ORDER)) {
-        await this.applyOrThrow(p, doc, scratch);
-        events++;
-      }
+      progress.total = await this.d.eventLog.countDocuments({ type: { $in: [...p.handles] } });
+      onProgress({ ...progress });
+      await this.replay(p, scratch, (n) => {
+        progress.processed += n;
+        onProgress({ ...progress });
+      });
+      const events = progress.processed;
+      progress.phase = 'comparing';
+      onProgress({ ...progress });
       const samples: Difference[] = [];
       let differences = 0;
       for (const c of p.collections) {
@@ -186,35 +218,82 @@ export class ProjectionRebuilder {
   ): Promise<void> {
     const until = Date.now() + slackMs;
     for (;;) {
-      const change = await stream.tryNext();
-      if (!change) return;
-      if (change.operationType !== 'insert') continue;
-      await this.applyOrThrow(p, change.fullDocument, ctx);
-      progress.processed++;
-      if (change.fullDocument._id.getTimestamp().getTime() >= until) return;
+      const first = await stream.tryNext();
+      if (!first) return;
+      const changes = [first];
+      while (changes.length < this.d.replayBatchSize && stream.bufferedCount() > 0) {
+        const next = await stream.tryNext();
+        if (!next) break;
+        changes.push(next);
+      }
+      const docs = changes.flatMap((c) => (c.operationType === 'insert' ? [c.fullDocument] : []));
+      await this.applyOrThrow(p, docs.map(toStoredEvent), ctx);
+      progress.processed += docs.length;
+      if (docs.some((d) => d._id.getTimestamp().getTime() >= until)) return;
     }
   }
 
-  private async applyOrThrow(p: Projection, doc: EventLogDoc, ctx: ProjectionContext): Promise<void> {
-    const event = toStoredEvent(doc);
-    const outcome = await withRetry(this.d.policy, () => p.apply(event, ctx));
+  /** The whole log of `p`'s event types, in commit order, in batches; `onBatch(n)` after each. */
+  private async replay(p: Projection, ctx: ProjectionContext, onBatch: (n: number) => void): Promise<void> {
+    const size = this.d.replayBatchSize;
+    const cursor = this.d.eventLog
+      .find({ type: { $in: [...p.handles] } }, { batchSize: size })
+      .sort(REPLAY_ORDER);
+    let batch: StoredEvent[] = [];
+    for await (const doc of cursor) {
+      batch.push(toStoredEvent(doc));
+      if (batch.length < size) continue;
+      await this.applyOrThrow(p, batch, ctx);
+      onBatch(batch.length);
+      batch = [];
+    }
+    if (batch.length > 0) {
+      await this.applyOrThrow(p, batch, ctx);
+      onBatch(batch.length);
+    }
+  }
+
+  private async applyOrThrow(
+    p: Projection,
+    events: readonly StoredEvent[],
+    ctx: ProjectionContext,
+  ): Promise<void> {
+    if (events.length === 0) return;
+    const outcome = await withRetry(this.d.policy, () => p.applyBatch(events, ctx));
     if (!outcome.ok) {
       throw new Error(
-        `event ${event.type} ${event.eventId} failed ${outcome.attempts} times: ${errorMessage(outcome.error)}`,
+        `a batch of ${events.length} event(s) from ${events[0]!.eventId} failed ${outcome.attempts} times: ` +
+          errorMessage(outcome.error),
+      );
+    }
+    const [deferred] = outcome.value.deferred;
+    if (deferred) {
+      // A replay is in commit order: an aggregate's earlier event is always applied first.
+      throw new Error(
+        `event ${deferred.type} ${deferred.eventId} could not be applied in log order (an earlier event of ` +
+          `${deferred.aggregateId} is missing from the log)`,
       );
     }
   }
 
+  /** Fresh collections for a replay, with only the indexes the projection's own reads use. */
   private async prepare(p: Projection, suffix: string): Promise<void> {
     await this.dropAll(p, suffix);
+    for (const c of p.collections) await this.d.readDb.createCollection(c.name + suffix);
+    await this.createIndexes(p, suffix, (i) => i.usedByApply === true);
+  }
+
+  private async createIndexes(
+    p: Projection,
+    suffix: string,
+    which: (i: ProjectionIndex) => boolean,
+  ): Promise<void> {
     for (const c of p.collections) {
-      const name = c.name + suffix;
-      await this.d.readDb.createCollection(name);
-      if (c.indexes.length > 0) {
-        await this.d.readDb
-          .collection(name)
-          .createIndexes(c.indexes.map((i) => ({ ...(i.options ?? {}), key: i.key as Document })));
-      }
+      const indexes = c.indexes.filter(which);
+      if (indexes.length === 0) continue;
+      await this.d.readDb
+        .collection(c.name + suffix)
+        .createIndexes(indexes.map((i) => ({ ...(i.options ?? {}), key: i.key as Document })));
     }
   }
 
@@ -228,26 +307,47 @@ export class ProjectionRebuilder {
   }
 }
 
-/** Document-by-document difference of two collections (by _id), ignoring the given field paths. */
+/**
+ * Document-by-document difference of two collections (by _id), ignoring the given field paths. Both
+ * are read in `_id` order and merged, so memory does not grow with the collections.
+ */
 export async function diffCollections(
   live: Collection,
   expected: Collection,
   ignore: readonly string[],
 ): Promise<Omit<Difference, 'collection'>[]> {
-  const a = new Map<string, Document>();
-  for await (const d of live.find({})) a.set(idKey(d._id), d);
   const out: Omit<Difference, 'collection'>[] = [];
-  const seen = new Set<string>();
-  for await (const e of expected.find({})) {
-    const id = idKey(e._id);
-    seen.add(id);
-    const l = a.get(id);
-    if (!l) out.push({ id, kind: 'missing-in-live', expected: e });
-    else if (canonical(l, ignore) !== canonical(e, ignore))
-      out.push({ id, kind: 'different', live: l, expected: e });
+  const a = live.find({}).sort({ _id: 1 })[Symbol.asyncIterator]();
+  const b = expected.find({}).sort({ _id: 1 })[Symbol.asyncIterator]();
+  let l = await a.next();
+  let e = await b.next();
+  while (!l.done || !e.done) {
+    const order = l.done ? 1 : e.done ? -1 : compareIds(l.value._id, e.value._id);
+    if (order < 0 && !l.done) {
+      out.push({ id: idKey(l.value._id), kind: 'extra-in-live', live: l.value });
+      l = await a.next();
+    } else if (order > 0 && !e.done) {
+      out.push({ id: idKey(e.value._id), kind: 'missing-in-live', expected: e.value });
+      e = await b.next();
+    } else if (!l.done && !e.done) {
+      if (canonical(l.value, ignore) !== canonical(e.value, ignore)) {
+        out.push({ id: idKey(l.value._id), kind: 'different', live: l.value, expected: e.value });
+      }
+      l = await a.next();
+      e = await b.next();
+    }
   }
-  for (const [id, l] of a) if (!seen.has(id)) out.push({ id, kind: 'extra-in-live', live: l });
   return out;
+}
+
+/** The server's `_id` order for the id types read models use (strings, numbers, ObjectIds). */
+function compareIds(x: unknown, y: unknown): number {
+  const rank = (v: unknown): number => (typeof v === 'number' ? 0 : typeof v === 'string' ? 1 : 2);
+  const [rx, ry] = [rank(x), rank(y)];
+  if (rx !== ry) return rx - ry;
+  const [sx, sy] = rx === 2 ? [idKey(x), idKey(y)] : [x as string | number, y as string | number];
+  if (rx === 1) return Buffer.compare(Buffer.from(sx as string), Buffer.from(sy as string));
+  return sx < sy ? -1 : sx > sy ? 1 : 0;
 }
 
 function idKey(id: unknown): string {

@@ -1,12 +1,18 @@
 /**
  * The projection runtime of one process:
- * - fast path: every DomainEvent published on the EventBus goes to every registered projection
- *   that handles its type;
  * - resync path: per projection, under a lease (`projection_leases`), a ResyncWorker streams
  *   `domain_events` from the checkpoint; another instance takes the lease over when this one dies;
  * - the contexts (live / shadow / scratch collection mapping) handed to `apply`.
  *
+ * - fast path: every DomainEvent published on the EventBus goes to the FastPathQueue of every
+ *   registered projection that handles its type, which applies them in batches;
+ *
+ * Projections read their own state (guards, refs, facts) through the primary: `ctx.collection()`
+ * sets read preference `primary` whatever the read connection's default (queries may read from
+ * secondaries; a projection fed a lagging secondary's state would write stale documents).
+ *
  * Options come from the environment (read once at start):
+ * PROJECTION_BATCH_SIZE (1000), PROJECTION_REPLAY_BATCH_SIZE (5000), PROJECTION_DEFER_RETRIES (5), PROJECTION_DEFER_DELAY_MS (200),
  * PROJECTION_RESYNC (true), PROJECTION_RETRY_ATTEMPTS (5), PROJECTION_RETRY_BASE_MS (100),
  * PROJECTION_RETRY_MAX_MS (5000), PROJECTION_LEASE_TTL_MS (10000), PROJECTION_HEARTBEAT_MS (3000),
  * PROJECTION_SCAN_OVERLAP_MS (300000), PROJECTION_INSTANCE_ID (host:pid:random).
@@ -19,7 +25,13 @@ import {
 } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import { InjectConnection } from '@nestjs/mongoose';
-import type { Collection, Db, Document, ServerDescriptionChangedEvent } from 'mongodb';
+import {
+  ReadPreference,
+  type Collection,
+  type Db,
+  type Document,
+  type ServerDescriptionChangedEvent,
+} from 'mongodb';
 import type { Connection } from 'mongoose';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -29,6 +41,7 @@ import { DOMAIN_EVENTS } from '../events/event-log.schema.js';
 import { toStored } from '../events/event-registry.js';
 import { READ_CONNECTION, WRITE_CONNECTION } from '../persistence/connections.js';
 import { ProjectionApplier } from './projection-applier.js';
+import { FastPathQueue, type FastPathOptions } from './fast-path-queue.js';
 import { MongoCheckpointStore } from './projection-checkpoints.js';
 import { MongoFailureStore } from './projection-failures.js';
 import { LeaseStore } from './projection-lease.js';
@@ -38,6 +51,11 @@ import type { RetryPolicy } from './retry.js';
 import { ResyncWorker, type EventLogDoc } from './resync-worker.js';
 
 export interface ProjectionRuntimeOptions {
+  /** Most events applied in one batch (fast path, resync path, rebuild and verify). */
+  batchSize: number;
+  /** Events per batch of a rebuild or verify replay. */
+  replayBatchSize: number;
+  fastPath: FastPathOptions;
   resync: boolean;
   retry: RetryPolicy;
   leaseTtlMs: number;
@@ -55,7 +73,15 @@ function num(env: NodeJS.ProcessEnv, key: string, dflt: number): number {
 }
 
 export function runtimeOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): ProjectionRuntimeOptions {
+  const batchSize = Math.max(1, num(env, 'PROJECTION_BATCH_SIZE', 1_000));
   return {
+    batchSize,
+    replayBatchSize: Math.max(1, num(env, 'PROJECTION_REPLAY_BATCH_SIZE', 5_000)),
+    fastPath: {
+      maxBatch: batchSize,
+      deferRetries: num(env, 'PROJECTION_DEFER_RETRIES', 5),
+      deferDelayMs: num(env, 'PROJECTION_DEFER_DELAY_MS', 200),
+    },
     resync: env.PROJECTION_RESYNC !== 'false',
     retry: {
       attempts: Math.max(1, num(env, 'PROJECTION_RETRY_ATTEMPTS', 5)),
@@ -75,6 +101,7 @@ export function runtimeOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Pro
 
 interface Runner {
   projection: Projection;
+  fast: FastPathQueue;
   worker: ResyncWorker | undefined;
   loop: Promise<void> | undefined;
 }
@@ -85,6 +112,7 @@ export class ProjectionRuntime implements OnApplicationBootstrap, BeforeApplicat
   readonly options: ProjectionRuntimeOptions = runtimeOptionsFromEnv();
   private subscription: Subscription | undefined;
   private readonly runners = new Map<string, Runner>();
+  private readonly queues = new Map<string, FastPathQueue>();
   private stopping = false;
   private readonly sleepers = new Set<() => void>();
   private started = false;
@@ -171,6 +199,7 @@ export class ProjectionRuntime implements OnApplicationBootstrap, BeforeApplicat
     this.subscription?.unsubscribe();
     this.wakeAll();
     await Promise.all([...this.runners.values()].map((r) => r.loop));
+    await Promise.all([...this.runners.values()].map((r) => r.fast.close()));
     await Promise.all([...this.runners.keys()].map((n) => this.stores?.applier.idle(n)));
     for (const name of this.runners.keys()) {
       await this.stores?.leases.release(name, this.options.instanceId).catch(() => undefined);
@@ -193,10 +222,14 @@ export class ProjectionRuntime implements OnApplicationBootstrap, BeforeApplicat
     return {
       db,
       mode,
-      // Scratch collections of rebuild/verify need no journaled writes (the read connection's
-      // default): a crash restarts the rebuild, and the swap itself is journaled.
+      // Always the primary (see the header). Scratch collections of rebuild/verify need no
+      // journaled writes (the read connection's default): a crash restarts the rebuild, and the
+      // swap itself is journaled.
       collection: <T extends Document = Document>(name: string) =>
-        db.collection<T>(map(name), suffix ? { writeConcern: { w: 1, journal: false } } : undefined),
+        db.collection<T>(map(name), {
+          readPreference: ReadPreference.primary,
+          ...(suffix ? { writeConcern: { w: 1, journal: false } } : {}),
+        }),
       collectionName: map,
       logger: this.logger,
       invalidate: (keys) => {
@@ -244,20 +277,39 @@ export class ProjectionRuntime implements OnApplicationBootstrap, BeforeApplicat
   private onPublished(e: unknown): void {
     if (!(e instanceof DomainEvent)) return;
     const event = toStored(e as DomainEvent<object>);
-    for (const p of this.registry.handling(event.type)) {
-      this.applier.deliver(p, event, this.context(p, 'live'), 'fast').catch((err: unknown) => {
-        this.logger.error(
-          `projection ${p.name}: could not dead-letter ${event.eventId}: ${err instanceof Error ? err.message : String(err)}`,
-        );
-      });
+    for (const p of this.registry.handling(event.type)) this.fastQueue(p).push(event);
+  }
+
+  /** The fast-path queue of `p` (made on first use: events published before its start are kept). */
+  private fastQueue(p: Projection): FastPathQueue {
+    let q = this.queues.get(p.name);
+    if (!q) {
+      q = new FastPathQueue(p, this.applier, this.context(p, 'live'), this.options.fastPath, this.logger);
+      this.queues.set(p.name, q);
     }
+    return q;
+  }
+
+  /**
+   * The fast path's backlog of `name` in this process: events queued or deferred, and the commit
+   * time of the oldest of them (null when none waits).
+   */
+  fastPathBacklog(name: string): { pending: number; oldest: Date | null } {
+    const q = this.queues.get(name);
+    return { pending: q?.pending ?? 0, oldest: q?.oldestPending() ?? null };
+  }
+
+  /** Resolves when the fast path of `name` has applied everything queued so far (tests, shutdown). */
+  async fastPathIdle(name: string): Promise<void> {
+    await this.queues.get(name)?.idle();
+    await this.stores?.applier.idle(name);
   }
 
   private async startProjection(p: Projection): Promise<void> {
     if (this.runners.has(p.name)) return;
-    await this.ensureIndexes(p);
-    const runner: Runner = { projection: p, worker: undefined, loop: undefined };
+    const runner: Runner = { projection: p, fast: this.fastQueue(p), worker: undefined, loop: undefined };
     this.runners.set(p.name, runner);
+    await this.ensureIndexes(p);
     if (this.options.resync && p.handles.length > 0) runner.loop = this.leaseLoop(runner);
   }
 
@@ -297,6 +349,7 @@ export class ProjectionRuntime implements OnApplicationBootstrap, BeforeApplicat
               scanOverlapMs: this.options.scanOverlapMs,
               maxAwaitTimeMs: this.options.maxAwaitTimeMs,
               idleCheckpointMs: this.options.idleCheckpointMs,
+              batchSize: this.options.batchSize,
             });
             r.worker.start();
           }

@@ -8,10 +8,16 @@
  * - the resync path (a change stream on `domain_events`, or a scan of it after history loss),
  * - rebuild / verify (a replay of the whole `domain_events` log into shadow or scratch collections).
  *
- * So the same event may arrive twice, late, or interleaved with events of other aggregates, and
- * `apply` must be idempotent and order-safe across aggregates (per-document version guards, exact
- * bookkeeping instead of blind `$inc`). The invariant the runtime checks with `verify`: the live
- * collections equal what a replay of the log produces.
+ * Events arrive in batches (`applyBatch`): the fast path hands over everything published since the
+ * previous batch finished, the resync path one change-stream batch, rebuild/verify thousands of
+ * log entries at a time. A batch is applied with one read per collection of the documents it
+ * involves, an in-memory evolve, and one bulk write per collection (see batch-save.ts).
+ *
+ * So the same event may arrive twice, late, or interleaved with events of other aggregates (in one
+ * batch or across batches, processes and instances), and `applyBatch` must be idempotent and
+ * order-safe across aggregates (per-document version guards, exact bookkeeping instead of blind
+ * `$inc`). The invariant the runtime checks with `verify`: the live collections equal what a replay
+ * of the log produces.
  *
  * A projection only touches collections it declares in `collections`, and only through
  * `ctx.collection(name)` (never a hard-coded name): during a rebuild the same logical name maps to
@@ -34,6 +40,12 @@ export type { StoredEvent } from '../events/event-registry.js';
 export interface ProjectionIndex {
   readonly key: IndexSpecification;
   readonly options?: CreateIndexesOptions;
+  /**
+   * The projection's own reads need it (fan-out lookups, top-N queries). A rebuild creates these on
+   * its shadow collections before the replay and every other index after it (building an index
+   * once over the finished collection is cheaper than maintaining it on every write).
+   */
+  readonly usedByApply?: boolean;
 }
 
 /** A collection owned by a projection (a read model or a helper collection that keeps it exact). */
@@ -81,15 +93,39 @@ export interface Projection {
   readonly handles: readonly string[];
   /** Collections it owns, with their indexes (created by the runtime at start and for rebuilds). */
   readonly collections: readonly ProjectionCollection[];
-  /** Apply one event to the read db, idempotently. A thrown error is retried, then dead-lettered. */
-  apply(event: StoredEvent, ctx: ProjectionContext): Promise<void>;
+  /**
+   * Apply a batch of events (in log order as far as the source knows it; duplicates possible) to
+   * the read db, idempotently. Events that cannot be applied before another one that is not there
+   * yet (a status change whose placement is not projected) come back in `deferred`; everything
+   * else is applied when the promise resolves. A thrown error means nothing can be assumed about
+   * the batch: the runtime retries it, then applies its events one by one to dead-letter the one
+   * that fails.
+   */
+  applyBatch(events: readonly StoredEvent[], ctx: ProjectionContext): Promise<BatchOutcome>;
+}
+
+export interface BatchOutcome {
+  /** Events left unapplied because an earlier event of their aggregate is missing. */
+  readonly deferred: readonly StoredEvent[];
+}
+
+export const APPLIED_ALL: BatchOutcome = Object.freeze({ deferred: [] });
+
+/** Apply one event (dead-letter retries, tests): a deferred event is an EventOutOfOrderError. */
+export async function applyOne(p: Projection, event: StoredEvent, ctx: ProjectionContext): Promise<void> {
+  const { deferred } = await p.applyBatch([event], ctx);
+  if (deferred.length > 0) {
+    throw new EventOutOfOrderError(
+      `${event.type} v${event.aggregateVersion} of ${event.aggregateId} cannot be applied before an earlier event of its aggregate`,
+    );
+  }
 }
 
 /** Called with the keys a projection invalidated (the cache engineer plugs the cache in here). */
 export type CacheInvalidator = (keys: readonly string[]) => Promise<void>;
 
 /**
- * Thrown by `apply` for an event that cannot be applied before an earlier one of its aggregate
+ * Thrown by `applyOne` for an event that cannot be applied before an earlier one of its aggregate
  * (e.g. a cancellation whose placement is not projected yet). The runtime retries it; on the fast
  * path, if it still cannot be applied, it is left to the resync path (which delivers the
  * aggregate's events in log order) instead of becoming a dead letter.
@@ -99,4 +135,25 @@ export class EventOutOfOrderError extends Error {
     super(message);
     this.name = 'EventOutOfOrderError';
   }
+}
+
+/**
+ * `applyBatch` for a projection that applies one event at a time (test doubles, tiny read models):
+ * each event in turn; an EventOutOfOrderError defers that event, any other error fails the batch.
+ */
+export async function applyEach(
+  events: readonly StoredEvent[],
+  ctx: ProjectionContext,
+  apply: (event: StoredEvent, ctx: ProjectionContext) => Promise<void>,
+): Promise<BatchOutcome> {
+  const deferred: StoredEvent[] = [];
+  for (const e of events) {
+    try {
+      await apply(e, ctx);
+    } catch (err) {
+      if (!(err instanceof EventOutOfOrderError)) throw err;
+      deferred.push(e);
+    }
+  }
+  return { deferred };
 }

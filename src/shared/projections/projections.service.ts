@@ -24,8 +24,15 @@ export interface ProjectionStatus {
   } | null;
   /** Events of the handled types after the checkpoint (0 = the resync path is caught up). */
   eventsBehind: number;
-  /** ms between the last applied event's occurredAt and its application in this instance. */
-  lagMs: number | null;
+  /**
+   * How far behind the projection is now, in ms: 0 when nothing waits; otherwise the age of the
+   * oldest event still waiting (its commit time to now): the first event after the checkpoint
+   * (when the resync path runs), or the oldest one queued or deferred on this instance's fast path.
+   * It grows while events wait, also when nothing is being applied.
+   */
+  lagMs: number;
+  /** Commit-to-application time of the last event this instance applied (ms); null before the first. */
+  lastAppliedLagMs: number | null;
   /** ms between the checkpointed event's occurredAt and the checkpoint write (any instance). */
   checkpointLagMs: number | null;
   eventsPerSecond: number;
@@ -53,6 +60,7 @@ export class ProjectionsService {
       eventLog: this.runtime.eventLog,
       logger: this.logger,
       policy: this.runtime.options.retry,
+      replayBatchSize: this.runtime.options.replayBatchSize,
       context: (p, mode, suffix, collect) => this.runtime.context(p, mode, suffix, collect),
       invalidate: (keys) => this.runtime.registry.invalidate(keys),
     });
@@ -96,7 +104,8 @@ export class ProjectionsService {
           }
         : null,
       eventsBehind: await this.eventsBehind(p, cp),
-      lagMs: stats.lastLagMs,
+      lagMs: await this.currentLagMs(p, cp),
+      lastAppliedLagMs: stats.lastLagMs,
       checkpointLagMs: cp?.lastOccurredAt
         ? Math.max(0, cp.updatedAt.getTime() - cp.lastOccurredAt.getTime())
         : null,
@@ -113,6 +122,25 @@ export class ProjectionsService {
       resync: this.runtime.resyncState(p.name),
       rebuild: this.rebuilds.get(p.name) ?? null,
     };
+  }
+
+  private async currentLagMs(p: Projection, cp: Checkpoint | null): Promise<number> {
+    const now = Date.now();
+    const fast = this.runtime.fastPathBacklog(p.name).oldest;
+    let oldest = fast ? fast.getTime() : null;
+    if (this.runtime.options.resync && p.handles.length > 0) {
+      const filter: Document = { type: { $in: [...p.handles] } };
+      if (cp?.lastObjectId) filter._id = { $gt: cp.lastObjectId };
+      const first = await this.runtime.eventLog.findOne(filter, {
+        sort: { _id: 1 },
+        projection: { recordedAt: 1, occurredAt: 1 },
+      });
+      if (first) {
+        const t = new Date(first.recordedAt ?? first.occurredAt).getTime();
+        oldest = oldest === null ? t : Math.min(oldest, t);
+      }
+    }
+    return oldest === null ? 0 : Math.max(0, now - oldest);
   }
 
   private async eventsBehind(p: Projection, cp: Checkpoint | null): Promise<number> {

@@ -3,7 +3,7 @@ import type { StoredEvent } from '../events/event-registry.js';
 import { ProjectionApplier } from './projection-applier.js';
 import type { Checkpoint, CheckpointStore } from './projection-checkpoints.js';
 import type { DeadLetter, FailureStore } from './projection-failures.js';
-import type { Projection, ProjectionContext } from './projection.js';
+import { applyEach, type BatchOutcome, type Projection, type ProjectionContext } from './projection.js';
 import { ResyncWorker, type EventLogDoc } from './resync-worker.js';
 
 const silent = { log: () => undefined, error: () => undefined, warn: () => undefined };
@@ -39,6 +39,9 @@ class FakeStream {
     this.resumeToken = { _data: 'post-batch' };
     await new Promise((r) => setTimeout(r, 2));
     return null;
+  }
+  bufferedCount(): number {
+    return this.changes.length;
   }
   async close(): Promise<void> {
     this.closed = true;
@@ -110,6 +113,9 @@ class Recorder implements Projection {
   readonly handles = ['t.happened'];
   readonly collections = [];
   seen: string[] = [];
+  applyBatch(events: readonly StoredEvent[], ctx: ProjectionContext): Promise<BatchOutcome> {
+    return applyEach(events, ctx, (e) => this.apply(e));
+  }
   async apply(e: StoredEvent): Promise<void> {
     this.seen.push(e.eventId);
   }
@@ -129,6 +135,7 @@ function worker(log: FakeEventLog, checkpoints: MemoryCheckpoints, p: Recorder):
     logger: silent,
     scanOverlapMs: 60_000,
     maxAwaitTimeMs: 10,
+    batchSize: 100,
     idleCheckpointMs: 1_000_000,
   });
 }
@@ -223,7 +230,7 @@ describe('ResyncWorker', () => {
     const w = worker(log, checkpoints, p);
     // The server dies while e2 is being applied: its write may be lost, so no checkpoint past it.
     const apply = p.apply.bind(p);
-    p.apply = async (e) => {
+    p.apply = async (e: StoredEvent) => {
       await apply(e);
       if (e.eventId === 'e2' && w.restarts === 0) {
         checkpoints.current = durable; // what the restarted database still has

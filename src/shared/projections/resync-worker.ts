@@ -1,7 +1,8 @@
 /**
  * The resync path of one projection: a change stream on `domain_events` (write db) resumed from the
- * projection's checkpoint, applying every event of the types it handles (the fast path may already
- * have applied it: `apply` is idempotent) and checkpointing after each. When there is no token
+ * projection's checkpoint, applying the events of the types it handles in batches (what the stream
+ * has buffered, up to the batch size; the fast path may already have applied them: `applyBatch` is
+ * idempotent) and checkpointing once after each batch. When there is no token
  * (first start, or a catch-up was interrupted) or the stream cannot resume (ChangeStreamHistoryLost
  * and friends, or an invalidate), it opens a new stream first, then scans `domain_events` from the
  * last applied position (see scanStartFilter), then consumes the stream: no gap, since every event
@@ -52,6 +53,8 @@ export interface ResyncDeps {
   maxAwaitTimeMs: number;
   /** How often a quiet stream saves its post-batch resume token (keeps the token inside the oplog window). */
   idleCheckpointMs: number;
+  /** Most events applied in one batch. */
+  batchSize: number;
 }
 
 export function toStoredEvent(d: EventLogDoc): StoredEvent {
@@ -191,17 +194,25 @@ export class ResyncWorker {
     let last: Checkpoint = cp ?? emptyCheckpoint(this.name);
     let count = 0;
     const cursor = this.d.eventLog
-      .find({ ...from, type: { $in: [...this.d.projection.handles] } })
+      .find({ ...from, type: { $in: [...this.d.projection.handles] } }, { batchSize: this.d.batchSize })
       .sort({ _id: 1 });
+    let batch: EventLogDoc[] = [];
+    const flush = async (): Promise<boolean> => {
+      if (batch.length === 0) return true;
+      await this.d.applier.deliverBatch(this.d.projection, batch.map(toStoredEvent), this.d.ctx, 'resync');
+      if (this.interrupted) return false; // the apply may have been lost: do not checkpoint past it
+      count += batch.length;
+      for (const doc of batch) last = positionAfter(last, doc, null);
+      batch = [];
+      await this.d.checkpoints.save(last);
+      return true;
+    };
     for await (const doc of cursor) {
       if (this.interrupted) return;
-      await this.d.applier.deliver(this.d.projection, toStoredEvent(doc), this.d.ctx, 'resync');
-      if (this.interrupted) return;
-      count++;
-      last = positionAfter(last, doc, null);
-      if (count % 50 === 0) await this.d.checkpoints.save(last);
+      batch.push(doc);
+      if (batch.length >= this.d.batchSize && !(await flush())) return;
     }
-    if (this.interrupted) return;
+    if (this.interrupted || !(await flush())) return;
     // The scan is complete: from now on the stream's token is a safe place to resume.
     const token = first ? null : (stream.resumeToken ?? null);
     last = { ...last, resumeToken: token as Document | null, updatedAt: new Date() };
@@ -209,6 +220,22 @@ export class ResyncWorker {
     this.d.logger.log(`projection ${this.name}: catch-up scan applied ${count} events; streaming`);
     this.state = 'streaming';
     await this.consume(stream, last, first);
+  }
+
+  /** The next changes: waits for one (up to maxAwaitTimeMS), then takes what is already buffered. */
+  private async nextBatch(
+    stream: ChangeStream<EventLogDoc>,
+    pending: ChangeStreamDocument<EventLogDoc> | null,
+  ): Promise<ChangeStreamDocument<EventLogDoc>[]> {
+    const first = pending ?? (await stream.tryNext());
+    if (!first) return [];
+    const out = [first];
+    while (out.length < this.d.batchSize && stream.bufferedCount() > 0 && !this.interrupted) {
+      const next = await stream.tryNext();
+      if (!next) break;
+      out.push(next);
+    }
+    return out;
   }
 
   private async consume(
@@ -220,10 +247,10 @@ export class ResyncWorker {
     let lastSave = Date.now();
     let next = pending;
     while (!this.interrupted) {
-      const change = next ?? (await stream.tryNext());
+      const changes = await this.nextBatch(stream, next);
       next = null;
       if (this.interrupted) return;
-      if (!change) {
+      if (changes.length === 0) {
         const token = stream.resumeToken as Document | null;
         if (token && !this.interrupted && Date.now() - lastSave >= this.d.idleCheckpointMs) {
           last = { ...last, resumeToken: token, updatedAt: new Date() };
@@ -233,20 +260,29 @@ export class ResyncWorker {
         if (stream.closed) return;
         continue;
       }
-      if (change.operationType === 'invalidate') {
+      // Everything before an invalidate is applied and checkpointed; the invalidate ends the stream.
+      const cut = changes.findIndex((c) => c.operationType === 'invalidate');
+      const usable = cut < 0 ? changes : changes.slice(0, cut);
+      const inserts = usable.flatMap((c) => (c.operationType === 'insert' ? [c] : []));
+      const events = inserts
+        .map((c) => c.fullDocument)
+        .filter((doc) => this.d.projection.handles.includes(doc.type))
+        .map(toStoredEvent);
+      if (events.length > 0)
+        await this.d.applier.deliverBatch(this.d.projection, events, this.d.ctx, 'resync');
+      if (this.interrupted) return; // the apply may have been lost: do not checkpoint past it
+      const lastChange = usable[usable.length - 1];
+      if (lastChange) {
+        for (const c of inserts) last = positionAfter(last, c.fullDocument, null);
+        last = { ...last, resumeToken: lastChange._id as Document, updatedAt: new Date() };
+        await this.d.checkpoints.save(last);
+        lastSave = Date.now();
+      }
+      if (cut >= 0) {
         this.d.logger.warn(`projection ${this.name}: change stream invalidated; catching up by scanning`);
         await this.d.checkpoints.save({ ...last, resumeToken: null, updatedAt: new Date() });
         return;
       }
-      if (change.operationType !== 'insert') continue;
-      const doc = change.fullDocument;
-      if (this.d.projection.handles.includes(doc.type)) {
-        await this.d.applier.deliver(this.d.projection, toStoredEvent(doc), this.d.ctx, 'resync');
-      }
-      if (this.interrupted) return; // the apply may have been lost: do not checkpoint past it
-      last = positionAfter(last, doc, change._id as Document);
-      await this.d.checkpoints.save(last);
-      lastSave = Date.now();
     }
   }
 }

@@ -24,21 +24,22 @@ export function backoffDelay(policy: RetryPolicy, n: number): number {
   return Math.min(policy.maxDelayMs, raw);
 }
 
-export type RetryOutcome = { ok: true; attempts: number } | { ok: false; attempts: number; error: unknown };
+export type RetryOutcome<T = void> =
+  { ok: true; attempts: number; value: T } | { ok: false; attempts: number; error: unknown };
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function withRetry(
+export async function withRetry<T = void>(
   policy: RetryPolicy,
-  work: () => Promise<void>,
+  work: () => Promise<T>,
   wait: (ms: number) => Promise<void> = sleep,
-): Promise<RetryOutcome> {
+): Promise<RetryOutcome<T>> {
   const attempts = Math.max(1, policy.attempts);
   let last: unknown;
   for (let n = 1; n <= attempts; n++) {
     try {
-      await work();
-      return { ok: true, attempts: n };
+      const value = await work();
+      return { ok: true, attempts: n, value };
     } catch (e) {
       last = e;
       if (n < attempts) await wait(backoffDelay(policy, n));

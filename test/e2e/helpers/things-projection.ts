@@ -3,7 +3,12 @@
  * one document per event in `test_things` plus the highest version per aggregate in
  * `test_things_by_aggregate`; idempotent; throws for the payload numbers in `failOn`.
  */
-import type { ProjectionContext, Projection } from '../../../src/shared/projections/projection.js';
+import {
+  applyEach,
+  type BatchOutcome,
+  type ProjectionContext,
+  type Projection,
+} from '../../../src/shared/projections/projection.js';
 import type { StoredEvent } from '../../../src/shared/events/event-registry.js';
 import { DomainEvent } from '../../../src/shared/events/domain-event.js';
 
@@ -24,6 +29,10 @@ export class ThingsProjection implements Projection {
   ];
   readonly failOn = new Set<number>();
   applyCalls = 0;
+
+  applyBatch(events: readonly StoredEvent[], ctx: ProjectionContext): Promise<BatchOutcome> {
+    return applyEach(events, ctx, (e, c) => this.apply(e, c));
+  }
 
   async apply(e: StoredEvent, ctx: ProjectionContext): Promise<void> {
     this.applyCalls++;

@@ -93,7 +93,7 @@ function history(): StoredEvent[] {
 
 async function project(events: readonly StoredEvent[]): Promise<InMemoryProductCatalogStore> {
   const store = new InMemoryProductCatalogStore();
-  for (const e of events) await applyToStore(store, e);
+  for (const e of events) await applyToStore(store, [e]);
   return store;
 }
 
@@ -172,7 +172,7 @@ describe('product_catalog projection', () => {
       appliedThrough: 1,
       pendingVersions: [3, 4],
     });
-    await applyToStore(store, u2);
+    await applyToStore(store, [u2]);
     expect(store.products.get(P)!.state.lastSyncedFrom).toMatchObject({
       appliedThrough: 4,
       pendingVersions: [],

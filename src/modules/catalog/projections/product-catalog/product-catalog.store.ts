@@ -5,7 +5,8 @@
  * collections).
  */
 import type { ClientSession, Collection } from 'mongodb';
-import { Decimal128, MongoServerError } from 'mongodb';
+import { Decimal128, MongoBulkWriteError } from 'mongodb';
+import { saveMany, type WithRev } from '../../../../shared/projections/batch-save.js';
 import type { ProjectionContext } from '../../../../shared/projections/projection.js';
 import {
   PRODUCT_CATALOG,
@@ -21,12 +22,19 @@ export interface LoadedProduct {
 }
 
 export interface ProductCatalogStore {
-  load(productId: string): Promise<LoadedProduct | null>;
-  /** Inserts (expectedRev null) or replaces if still at expectedRev; false when someone else won. */
-  save(state: ProductCatalogState, expectedRev: number | null): Promise<boolean>;
-  /** Records an activity once (same _id again changes nothing). */
-  addActivity(activity: ProductActivity): Promise<void>;
-  activities(productId: string): Promise<ProductActivity[]>;
+  /** The stored products among `productIds` (one read). */
+  loadMany(productIds: readonly string[]): Promise<Map<string, LoadedProduct>>;
+  /**
+   * Inserts (expectedRev null) or replaces each product if still at its expectedRev (one write);
+   * resolves to the ids whose save lost to another writer.
+   */
+  saveMany(
+    saves: readonly { state: ProductCatalogState; expectedRev: number | null }[],
+  ): Promise<Set<string>>;
+  /** Records activities once each (the same _id again changes nothing). */
+  addActivities(activities: readonly ProductActivity[]): Promise<void>;
+  /** All recorded activities of these products, per product in _id order (one read). */
+  activitiesOf(productIds: readonly string[]): Promise<Map<string, ProductActivity[]>>;
 }
 
 export function toDocument(state: ProductCatalogState, rev: number): ProductCatalogDocument {
@@ -52,8 +60,6 @@ export function fromDocument(doc: ProductCatalogDocument): LoadedProduct {
   return { state: { ...rest, lastSyncedFrom, price: price === null ? null : price.toString() }, rev };
 }
 
-const isDuplicateKey = (e: unknown): boolean => e instanceof MongoServerError && e.code === 11000;
-
 export class MongoProductCatalogStore implements ProductCatalogStore {
   private readonly products: Collection<ProductCatalogDocument>;
   private readonly activity: Collection<ProductActivity>;
@@ -65,44 +71,51 @@ export class MongoProductCatalogStore implements ProductCatalogStore {
     this.session = ctx.session;
   }
 
-  async load(productId: string): Promise<LoadedProduct | null> {
-    const doc = await this.products.findOne({ _id: productId }, { session: this.session });
-    return doc ? fromDocument(doc) : null;
+  async loadMany(productIds: readonly string[]): Promise<Map<string, LoadedProduct>> {
+    const out = new Map<string, LoadedProduct>();
+    if (productIds.length === 0) return out;
+    const docs = await this.products
+      .find({ _id: { $in: [...productIds] } }, { session: this.session })
+      .toArray();
+    for (const d of docs) out.set(d._id, fromDocument(d));
+    return out;
   }
 
-  async save(state: ProductCatalogState, expectedRev: number | null): Promise<boolean> {
-    if (expectedRev === null) {
-      try {
-        await this.products.insertOne(toDocument(state, 1), { session: this.session });
-        return true;
-      } catch (e) {
-        if (isDuplicateKey(e)) return false;
-        throw e;
-      }
-    }
-    const res = await this.products.replaceOne(
-      { _id: state.productId, rev: expectedRev },
-      toDocument(state, expectedRev + 1),
-      { session: this.session },
+  saveMany(
+    saves: readonly { state: ProductCatalogState; expectedRev: number | null }[],
+  ): Promise<Set<string>> {
+    return saveMany<ProductCatalogDocument, 'rev'>(
+      this.products as unknown as Collection<WithRev<ProductCatalogDocument, 'rev'>>,
+      saves.map((s) => ({ id: s.state.productId, next: toDocument(s.state, 0), prevRev: s.expectedRev })),
+      { revField: 'rev', session: this.session },
     );
-    return res.matchedCount === 1;
   }
 
-  async addActivity(a: ProductActivity): Promise<void> {
-    const { _id, ...fields } = a;
+  async addActivities(activities: readonly ProductActivity[]): Promise<void> {
+    if (activities.length === 0) return;
     try {
-      await this.activity.updateOne(
-        { _id },
-        { $setOnInsert: fields },
-        { upsert: true, session: this.session },
+      await this.activity.bulkWrite(
+        activities.map(({ _id, ...fields }) => ({
+          updateOne: { filter: { _id }, update: { $setOnInsert: fields }, upsert: true },
+        })),
+        { ordered: false, session: this.session },
       );
     } catch (e) {
-      if (!isDuplicateKey(e)) throw e; // a concurrent upsert of the same fact won
+      // A concurrent upsert of the same fact won: it is recorded, which is all this asks.
+      const errors = e instanceof MongoBulkWriteError ? [e.writeErrors].flat() : [];
+      if (errors.length === 0 || errors.some((we) => we.code !== 11000)) throw e;
     }
   }
 
-  async activities(productId: string): Promise<ProductActivity[]> {
-    return this.activity.find({ productId }, { session: this.session }).sort({ _id: 1 }).toArray();
+  async activitiesOf(productIds: readonly string[]): Promise<Map<string, ProductActivity[]>> {
+    const out = new Map<string, ProductActivity[]>(productIds.map((id) => [id, []]));
+    if (productIds.length === 0) return out;
+    const docs = await this.activity
+      .find({ productId: { $in: [...productIds] } }, { session: this.session })
+      .sort({ productId: 1, _id: 1 })
+      .toArray();
+    for (const a of docs) out.get(a.productId)?.push(a);
+    return out;
   }
 }
 
@@ -111,29 +124,38 @@ export class InMemoryProductCatalogStore implements ProductCatalogStore {
   readonly products = new Map<string, LoadedProduct>();
   readonly activity = new Map<string, ProductActivity>();
 
-  load(productId: string): Promise<LoadedProduct | null> {
-    const p = this.products.get(productId);
-    return Promise.resolve(p ? structuredClone(p) : null);
+  loadMany(productIds: readonly string[]): Promise<Map<string, LoadedProduct>> {
+    const out = new Map<string, LoadedProduct>();
+    for (const id of productIds) {
+      const p = this.products.get(id);
+      if (p) out.set(id, structuredClone(p));
+    }
+    return Promise.resolve(out);
   }
 
-  save(state: ProductCatalogState, expectedRev: number | null): Promise<boolean> {
-    const cur = this.products.get(state.productId);
-    if ((cur?.rev ?? null) !== expectedRev) return Promise.resolve(false);
-    this.products.set(state.productId, { state: structuredClone(state), rev: (expectedRev ?? 0) + 1 });
-    return Promise.resolve(true);
+  saveMany(
+    saves: readonly { state: ProductCatalogState; expectedRev: number | null }[],
+  ): Promise<Set<string>> {
+    const lost = new Set<string>();
+    for (const { state, expectedRev } of saves) {
+      const cur = this.products.get(state.productId);
+      if ((cur?.rev ?? null) !== expectedRev) lost.add(state.productId);
+      else this.products.set(state.productId, { state: structuredClone(state), rev: (expectedRev ?? 0) + 1 });
+    }
+    return Promise.resolve(lost);
   }
 
-  addActivity(a: ProductActivity): Promise<void> {
-    if (!this.activity.has(a._id)) this.activity.set(a._id, structuredClone(a));
+  addActivities(activities: readonly ProductActivity[]): Promise<void> {
+    for (const a of activities) if (!this.activity.has(a._id)) this.activity.set(a._id, structuredClone(a));
     return Promise.resolve();
   }
 
-  activities(productId: string): Promise<ProductActivity[]> {
+  activitiesOf(productIds: readonly string[]): Promise<Map<string, ProductActivity[]>> {
+    const all = [...this.activity.values()].sort((a, b) => (a._id < b._id ? -1 : 1));
     return Promise.resolve(
-      [...this.activity.values()]
-        .filter((a) => a.productId === productId)
-        .sort((a, b) => (a._id < b._id ? -1 : 1))
-        .map((a) => structuredClone(a)),
+      new Map(
+        productIds.map((id) => [id, all.filter((a) => a.productId === id).map((a) => structuredClone(a))]),
+      ),
     );
   }
 }

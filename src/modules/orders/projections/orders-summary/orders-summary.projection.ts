@@ -1,116 +1,235 @@
 /**
- * The `orders_summary` projection: loads and saves; the rules are in `orders-summary.evolve.ts`.
+ * The `orders_summary` projection: one document per UTC day, kept by exact deltas
+ * (orders-summary.deltas.ts); the facts' rules are in `orders-summary.evolve.ts`.
  *
- * Owned collections: `orders_summary_facts` (one fact per order, saved guarded by `_rev`) and
- * `orders_summary` (one document per UTC day, `_id` 'YYYY-MM-DD').
+ * Owned collections: `orders_summary` (the read model, `_id` 'YYYY-MM-DD'), `orders_summary_facts`
+ * (one fact per order), `orders_summary_customers` / `orders_summary_products` (per day and
+ * customer / product: the sums the top lists are taken from, by index).
  *
- * After a fact changes, its day is recomputed from all facts of the day (index on `day`). Two
- * recomputations may race; each carries `stamp` = the sum of the `_rev`s of the facts it read. Since
- * a fact's `_rev` only grows and facts are never deleted, a later state of the day's facts always
- * has a larger stamp, and equal stamps mean equal facts: the summary is written only over a smaller
- * stamp, so a stale recomputation can never overwrite a newer one. The recomputation also runs when
- * the fact did not change, so a retry after a crash between the two writes completes it.
+ * One batch: load its facts, evolve them, and from the facts that changed, the deltas of their
+ * days; load the affected day / customer / product documents, move them by the deltas, write
+ * everything, then take each affected day's top 10 customers and products from the helper
+ * collections (index `{day, totalSpent}` / `{day, revenue}`) and write the day. Live, all of it is
+ * one read-db transaction: a fact change and its delta commit together or not at all, and two
+ * appliers of the same facts (fast path and resync path, two instances) conflict and retry instead
+ * of counting twice. A rebuild or verify replays into its own collections with a single writer and
+ * needs no transaction.
  *
- * After the recomputation the fact is marked `summarizedRev = _rev`, which is what a query with a
- * consistency token waits for. A fact already marked at its current `_rev` needs no recomputation
- * (the resync path re-delivers events the fast path applied; skipping them halves the work).
- *
- * Cost: a recomputation reads all facts of the day, so it grows with the orders of that day.
- * Concurrent applies for one day (the fast path under load) share recomputations through a
- * CoalescingRunner: a run that starts after the caller's fact was saved, at most two per burst.
+ * A fact is saved with `summarizedRev = _rev`: the summary includes it in the same commit (what a
+ * query with a consistency token waits for).
  *
  * Cache key invalidated: `orders-summary:<day>`.
  */
-import type {
-  Projection,
-  ProjectionCollection,
-  ProjectionContext,
-  StoredEvent,
+import type { AnyBulkWriteOperation, ClientSession, Collection, Document, Filter } from 'mongodb';
+import {
+  loadMany,
+  saveMany,
+  withoutRevField,
+  type WithRev,
+} from '../../../../shared/projections/batch-save.js';
+import {
+  APPLIED_ALL,
+  type BatchOutcome,
+  type Projection,
+  type ProjectionCollection,
+  type ProjectionContext,
+  type StoredEvent,
 } from '../../../../shared/projections/projection.js';
-import { CoalescingRunner } from '../../../../shared/projections/coalescing-runner.js';
-import { updateGuarded, withoutRev, type Stored } from '../guarded-save.js';
+import {
+  SummaryDeltas,
+  applyCustomerDelta,
+  applyDayDelta,
+  applyProductDelta,
+  toTopCustomer,
+  toTopProduct,
+  type CustomerDay,
+  type DayTotals,
+  type ProductDay,
+} from './orders-summary.deltas.js';
 import {
   SUMMARY_HANDLES,
+  TOP_N,
   evolveFact,
-  summarize,
   type OrdersSummaryDoc,
   type SummaryFact,
 } from './orders-summary.evolve.js';
 
 export const ORDERS_SUMMARY = 'orders_summary';
 export const ORDERS_SUMMARY_FACTS = 'orders_summary_facts';
+export const ORDERS_SUMMARY_CUSTOMERS = 'orders_summary_customers';
+export const ORDERS_SUMMARY_PRODUCTS = 'orders_summary_products';
 
-export type StoredSummary = OrdersSummaryDoc & { stamp: number; computedAt: Date };
-/** A fact as stored: `summarizedRev` = the `_rev` the day's summary last included. */
-type StoredFact = Stored<SummaryFact> & { summarizedRev?: number };
+export type StoredSummary = OrdersSummaryDoc & { computedAt: Date };
+/** A fact as stored: `summarizedRev` = the `_rev` the day's summary includes. */
+type FactDoc = SummaryFact & { summarizedRev?: number };
 
 export const ORDERS_SUMMARY_COLLECTIONS: readonly ProjectionCollection[] = [
-  { name: ORDERS_SUMMARY, indexes: [], verifyIgnore: ['stamp', 'computedAt'] },
+  { name: ORDERS_SUMMARY, indexes: [], verifyIgnore: ['computedAt'] },
   {
     name: ORDERS_SUMMARY_FACTS,
     indexes: [{ key: { day: 1 }, options: { name: 'day' } }],
     verifyIgnore: ['_rev', 'summarizedRev'],
   },
+  {
+    name: ORDERS_SUMMARY_CUSTOMERS,
+    indexes: [
+      { key: { day: 1, totalSpent: -1, customerId: 1 }, options: { name: 'day_spent' }, usedByApply: true },
+    ],
+  },
+  {
+    name: ORDERS_SUMMARY_PRODUCTS,
+    indexes: [
+      { key: { day: 1, revenue: -1, productId: 1 }, options: { name: 'day_revenue' }, usedByApply: true },
+    ],
+  },
 ];
 
-const isDuplicateKey = (e: unknown): boolean =>
-  typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 11000;
+const HANDLED: ReadonlySet<string> = new Set(SUMMARY_HANDLES);
 
 export class OrdersSummaryProjection implements Projection {
   readonly name = ORDERS_SUMMARY;
   readonly handles = SUMMARY_HANDLES;
   readonly collections = ORDERS_SUMMARY_COLLECTIONS;
-  private readonly recomputations = new CoalescingRunner();
 
-  async apply(event: StoredEvent, ctx: ProjectionContext): Promise<void> {
-    const facts = ctx.collection<StoredFact>(ORDERS_SUMMARY_FACTS);
-    await updateGuarded(facts, event.aggregateId, (current) => evolveFact(current, event), ctx.session);
-    const fact = await facts.findOne({ _id: event.aggregateId }, { session: ctx.session });
-    if (!fact?.day) return;
-    if (fact.summarizedRev === fact._rev) return; // this state of the fact is already in the summary
-    const day = fact.day;
-    if (ctx.session) await this.recompute(day, ctx);
-    else {
-      // Keyed by the target collection too: a rebuild writes shadow collections with its own ctx.
-      const summaries = ctx.collection<StoredSummary>(ORDERS_SUMMARY);
-      const key = `${summaries.dbName}.${summaries.collectionName}/${day}`;
-      await this.recomputations.run(key, () => this.recompute(day, ctx));
+  async applyBatch(events: readonly StoredEvent[], ctx: ProjectionContext): Promise<BatchOutcome> {
+    const byOrder = new Map<string, StoredEvent[]>();
+    for (const e of events) {
+      if (!HANDLED.has(e.type)) continue;
+      const list = byOrder.get(e.aggregateId);
+      if (list) list.push(e);
+      else byOrder.set(e.aggregateId, [e]);
     }
-    // Read-your-writes: the summary now includes this fact state (not a change of the fact, so
-    // `_rev` stays; `summarizedRev` is bookkeeping that verify ignores).
-    await facts.updateOne(
-      { _id: fact._id, _rev: fact._rev },
-      { $set: { summarizedRev: fact._rev } },
-      { session: ctx.session },
-    );
-  }
-
-  async recompute(day: string, ctx: ProjectionContext): Promise<void> {
-    const facts = ctx.collection<Stored<SummaryFact>>(ORDERS_SUMMARY_FACTS);
-    const summaries = ctx.collection<StoredSummary>(ORDERS_SUMMARY);
-    const dayFacts = await facts.find({ day }, { session: ctx.session }).toArray();
-    const stamp = dayFacts.reduce((sum, f) => sum + f._rev, 0);
-    const doc: StoredSummary = {
-      ...summarize(
-        day,
-        dayFacts.map((f) => withoutRev(f)),
-      ),
-      stamp,
-      computedAt: new Date(),
-    };
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const res = await summaries.replaceOne({ _id: day, stamp: { $lt: stamp } }, doc, {
-        session: ctx.session,
-      });
-      if (res.matchedCount === 1) break;
+    if (byOrder.size === 0) return APPLIED_ALL;
+    let days: string[] = [];
+    if (ctx.session || ctx.mode !== 'live') {
+      days = await this.applyFacts(byOrder, ctx, ctx.session);
+    } else {
+      const session = ctx.db.client.startSession();
       try {
-        await summaries.insertOne(doc, { session: ctx.session });
-        break;
-      } catch (e) {
-        if (!isDuplicateKey(e)) throw e;
-        // Exists with a stamp >= ours (nothing to do) or was inserted just now (try the replace again).
+        await session.withTransaction(
+          async () => {
+            days = await this.applyFacts(byOrder, ctx, session);
+          },
+          { readConcern: { level: 'local' }, writeConcern: { w: 1 } },
+        );
+      } finally {
+        await session.endSession();
       }
     }
-    await ctx.invalidate([`orders-summary:${day}`]);
+    if (days.length > 0) await ctx.invalidate(days.map((d) => `orders-summary:${d}`));
+    return APPLIED_ALL;
   }
+
+  /** Facts and their deltas (inside the transaction when there is one); the days it changed. */
+  private async applyFacts(
+    byOrder: Map<string, StoredEvent[]>,
+    ctx: ProjectionContext,
+    session: ClientSession | undefined,
+  ): Promise<string[]> {
+    const opts = { revField: '_rev' as const, session };
+    const facts = ctx.collection<WithRev<FactDoc, '_rev'>>(ORDERS_SUMMARY_FACTS);
+    const loaded = await loadMany<FactDoc, '_rev'>(facts, [...byOrder.keys()], opts);
+    const deltas = new SummaryDeltas();
+    const writes: { id: string; next: FactDoc; prevRev: number | null }[] = [];
+    for (const [id, list] of byOrder) {
+      const prev = loaded.get(id) ?? null;
+      const before: SummaryFact | null = prev ? stripFact(prev) : null;
+      const after = list.reduce<SummaryFact | null>((f, e) => evolveFact(f, e), before);
+      if (after === null || after === before) continue;
+      const rev = (prev?._rev ?? 0) + 1;
+      writes.push({ id, next: { ...after, summarizedRev: rev }, prevRev: prev ? prev._rev : null });
+      deltas.add(before, after);
+    }
+    if (writes.length === 0) return [];
+    const lost = await saveMany(facts, writes, opts);
+    if (lost.size > 0) {
+      // Only without a transaction (a rebuild has a single writer, so this is a bug or a second rebuild).
+      throw new Error(`orders_summary_facts: ${lost.size} fact(s) changed concurrently; retrying the batch`);
+    }
+    await this.applyDeltas(deltas, ctx, session);
+    return [...deltas.days.keys()];
+  }
+
+  private async applyDeltas(
+    deltas: SummaryDeltas,
+    ctx: ProjectionContext,
+    session: ClientSession | undefined,
+  ): Promise<void> {
+    const customers = ctx.collection<CustomerDay>(ORDERS_SUMMARY_CUSTOMERS);
+    const products = ctx.collection<ProductDay>(ORDERS_SUMMARY_PRODUCTS);
+    const summaries = ctx.collection<StoredSummary>(ORDERS_SUMMARY);
+    const [days, custDocs, prodDocs] = await Promise.all([
+      byId(summaries, [...deltas.days.keys()], session),
+      byId(customers, [...deltas.customers.keys()], session),
+      byId(products, [...deltas.products.keys()], session),
+    ]);
+    await replaceAll(
+      customers,
+      [...deltas.customers].map(([key, d]) => applyCustomerDelta(custDocs.get(key) ?? null, key, d)),
+      session,
+    );
+    await replaceAll(
+      products,
+      [...deltas.products].map(([key, d]) => applyProductDelta(prodDocs.get(key) ?? null, key, d)),
+      session,
+    );
+    const next: StoredSummary[] = [];
+    for (const [day, d] of deltas.days) {
+      const totals: DayTotals = applyDayDelta(days.get(day) ?? null, day, d);
+      const [topC, topP] = await Promise.all([
+        customers
+          .find({ day, orderCount: { $gt: 0 } }, { session })
+          .sort({ day: 1, totalSpent: -1, customerId: 1 })
+          .limit(TOP_N)
+          .toArray(),
+        products
+          .find({ day, quantity: { $gt: 0 } }, { session })
+          .sort({ day: 1, revenue: -1, productId: 1 })
+          .limit(TOP_N)
+          .toArray(),
+      ]);
+      next.push({
+        ...totals,
+        topCustomers: topC.map(toTopCustomer),
+        topProducts: topP.map(toTopProduct),
+        computedAt: new Date(),
+      });
+    }
+    await replaceAll(summaries, next, session);
+  }
+}
+
+function stripFact(stored: WithRev<FactDoc, '_rev'>): SummaryFact {
+  const { summarizedRev: _ignored, ...fact } = withoutRevField<FactDoc, '_rev'>(stored, '_rev');
+  void _ignored;
+  return fact;
+}
+
+async function byId<T extends Document & { _id: string }>(
+  coll: Collection<T>,
+  ids: readonly string[],
+  session: ClientSession | undefined,
+): Promise<Map<string, T>> {
+  const out = new Map<string, T>();
+  if (ids.length === 0) return out;
+  for (const d of await coll
+    .find({ _id: { $in: [...ids] } } as unknown as Filter<T>, { session })
+    .toArray()) {
+    out.set((d as unknown as { _id: string })._id, d as T);
+  }
+  return out;
+}
+
+async function replaceAll<T extends Document & { _id: string }>(
+  coll: Collection<T>,
+  docs: readonly T[],
+  session: ClientSession | undefined,
+): Promise<void> {
+  if (docs.length === 0) return;
+  await coll.bulkWrite(
+    docs.map((d): AnyBulkWriteOperation<T> => ({
+      replaceOne: { filter: { _id: d._id } as unknown as Filter<T>, replacement: d, upsert: true },
+    })),
+    { ordered: false, session },
+  );
 }
