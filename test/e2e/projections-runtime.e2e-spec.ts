@@ -207,12 +207,28 @@ describe('projection runtime', () => {
         .collection('test_things_by_aggregate')
         .updateOne({ _id: 'resync-1' as never }, { $set: { version: 42 } });
       await read.collection('test_things').deleteOne({ aggregateId: 'dl-1', n: 100 });
-      const res = await request(a.t.http)
+      // Over HTTP, verify is a job: 202 with its Location, then GET until it is done.
+      const started = await request(a.t.http)
         .post('/api/admin/projections/verify?name=test_things')
         .set('Authorization', `Bearer ${a.t.adminToken}`);
-      expect(res.status).toBe(200);
-      expect(res.body[0].differences).toBe(2);
-      expect(res.body[0].samples.map((d: { kind: string }) => d.kind).sort()).toEqual([
+      expect(started.status).toBe(202);
+      expect(started.body).toMatchObject({ status: 'running', projections: ['test_things'] });
+      expect(started.headers.location).toBe(`/api/admin/projections/verify/${started.body.jobId}`);
+      let job = started.body as {
+        status: string;
+        reports: { differences: number; samples: { kind: string }[] }[];
+      };
+      for (let i = 0; i < 300 && job.status === 'running'; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        const polled = await request(a.t.http)
+          .get(started.headers.location as string)
+          .set('Authorization', `Bearer ${a.t.adminToken}`)
+          .expect(200);
+        job = polled.body as typeof job;
+      }
+      expect(job.status).toBe('completed');
+      expect(job.reports[0]!.differences).toBe(2);
+      expect(job.reports[0]!.samples.map((d: { kind: string }) => d.kind).sort()).toEqual([
         'different',
         'missing-in-live',
       ]);

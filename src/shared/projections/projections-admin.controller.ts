@@ -5,7 +5,8 @@ import { ApiAcceptedResponse, ApiBearerAuth, ApiTags } from '@nestjs/swagger';
  *   GET  /api/admin/projections/:name                 status of one
  *   POST /api/admin/projections/:name/rebuild         start a rebuild (202 + progress; ?wait=true: 200 when done)
  *   GET  /api/admin/projections/:name/rebuild         rebuild progress
- *   POST /api/admin/projections/verify[?name=]        verify (differences per projection; 0 = in sync)
+ *   POST /api/admin/projections/verify[?name=]        start a verify job (202 + Location; ?wait=true: 200 with the reports)
+ *   GET  /api/admin/projections/verify/:jobId         the job: progress, then the reports (0 differences = in sync)
  *   GET  /api/admin/projections/dead-letters[?projection=&status=dead|resolved|discarded]
  *   POST /api/admin/projections/dead-letters/:id/retry
  *   POST /api/admin/projections/dead-letters/:id/discard
@@ -20,10 +21,11 @@ import {
   DEAD_LETTER_SCHEMA,
   PROJECTION_STATUS_SCHEMA,
   REBUILD_PROGRESS_SCHEMA,
+  VERIFY_JOB_SCHEMA,
   VERIFY_REPORT_SCHEMA,
 } from './projections-admin.schema.js';
 import { arrayOf, nullable } from '../http/openapi-schema.js';
-import { ProjectionsService, type ProjectionStatus } from './projections.service.js';
+import { ProjectionsService, type ProjectionStatus, type VerifyJob } from './projections.service.js';
 import { ApiRead } from '../http/api-docs.js';
 
 const STATUSES: readonly DeadLetterStatus[] = ['dead', 'resolved', 'discarded'];
@@ -73,14 +75,34 @@ export class ProjectionsAdminController {
     return this.projections.discardDeadLetter(id);
   }
 
-  @ApiRead('Verify read models against the write model', [401, 403, 404], {
-    description: '`?name=` limits to one projection; 0 differences = in sync.',
+  @ApiRead('Verify read models against the write model', [401, 403, 404, 409], {
+    description:
+      'Starts a verify job: 202 with the job and `Location: /api/admin/projections/verify/<jobId>` (poll it ' +
+      'until `status` is `completed` or `failed`). `?name=` limits it to one projection; `?wait=true` answers ' +
+      '200 with the reports when done instead. 0 differences = in sync. 409 PROJECTIONS.VERIFY_RUNNING while ' +
+      'one runs.',
     schema: arrayOf(VERIFY_REPORT_SCHEMA),
   })
+  @ApiAcceptedResponse({ description: 'Verify job started (without ?wait=true)', schema: VERIFY_JOB_SCHEMA })
   @Post('verify')
-  @HttpCode(200)
-  verify(@Query('name') name?: string): Promise<VerifyReport[]> {
-    return this.projections.verify(name || undefined);
+  async verify(
+    @Query('name') name: string | undefined,
+    @Query('wait') wait: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<VerifyReport[] | VerifyJob> {
+    if (wait === 'true') {
+      res.status(200);
+      return this.projections.verify(name || undefined);
+    }
+    const job = await this.projections.startVerify(name || undefined);
+    res.status(202).location(`/api/admin/projections/verify/${job.jobId}`);
+    return job;
+  }
+
+  @ApiRead('A verify job: its progress, then its reports', [401, 403, 404], { schema: VERIFY_JOB_SCHEMA })
+  @Get('verify/:jobId')
+  verifyJob(@Param('jobId') jobId: string): VerifyJob {
+    return this.projections.verifyJob(jobId);
   }
 
   @ApiRead('Status of one projection', [401, 403, 404], { schema: PROJECTION_STATUS_SCHEMA })

@@ -15,7 +15,7 @@ import {
 export const REBUILD_PROGRESS_SCHEMA: SchemaObject = obj(
   {
     projection: str(),
-    phase: oneOf(['preparing', 'replaying', 'catching-up', 'swapping', 'done', 'failed']),
+    phase: oneOf(['preparing', 'replaying', 'catching-up', 'indexing', 'swapping', 'done', 'failed']),
     total: int(),
     processed: int(),
     startedAt: dateTime(),
@@ -38,7 +38,14 @@ export const PROJECTION_STATUS_SCHEMA: SchemaObject = obj({
     }),
   ),
   eventsBehind: int(),
-  lagMs: nullable(num()),
+  lagMs: {
+    ...num(),
+    description: 'How far behind now (ms): 0 when no event waits, else the age of the oldest waiting event',
+  },
+  lastAppliedLagMs: {
+    ...nullable(num()),
+    description: 'Commit-to-application time of the last event applied here (ms)',
+  },
   checkpointLagMs: nullable(num()),
   eventsPerSecond: num(),
   appliedHere: int(),
@@ -82,4 +89,17 @@ export const VERIFY_REPORT_SCHEMA: SchemaObject = obj({
   ),
   events: int(),
   checkedAt: dateTime(),
+});
+
+export const VERIFY_JOB_SCHEMA: SchemaObject = obj({
+  jobId: str(),
+  status: oneOf(['running', 'completed', 'failed']),
+  projections: arrayOf(str('A projection name')),
+  startedAt: dateTime(),
+  finishedAt: nullable(dateTime()),
+  progress: nullable(
+    obj({ projection: str(), phase: oneOf(['replaying', 'comparing']), total: int(), processed: int() }),
+  ),
+  reports: arrayOf(VERIFY_REPORT_SCHEMA),
+  error: nullable(str()),
 });

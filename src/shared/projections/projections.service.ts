@@ -3,12 +3,18 @@
  * progress, verify, dead letters (list, retry, discard).
  */
 import { Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import type { Document } from 'mongodb';
 import { conflict, notFound } from '../errors/app-error.js';
 import type { Checkpoint } from './projection-checkpoints.js';
 import type { DeadLetter, DeadLetterStatus } from './projection-failures.js';
 import type { LeaseInfo } from './projection-lease.js';
-import { ProjectionRebuilder, type RebuildProgress, type VerifyReport } from './projection-rebuilder.js';
+import {
+  ProjectionRebuilder,
+  type RebuildProgress,
+  type VerifyProgress,
+  type VerifyReport,
+} from './projection-rebuilder.js';
 import { ProjectionRuntime } from './projection-runtime.js';
 import type { Projection } from './projection.js';
 
@@ -43,10 +49,28 @@ export interface ProjectionStatus {
   rebuild: RebuildProgress | null;
 }
 
+/** A verify run over HTTP: started with 202, polled until `status` is no longer 'running'. */
+export interface VerifyJob {
+  jobId: string;
+  status: 'running' | 'completed' | 'failed';
+  projections: string[];
+  startedAt: Date;
+  finishedAt: Date | null;
+  /** The projection being verified and how far (null before the first report and when done). */
+  progress: VerifyProgress | null;
+  /** One report per projection verified so far. */
+  reports: VerifyReport[];
+  error: string | null;
+}
+
+/** Finished verify jobs kept for GET (the newest ones; jobs live in the instance that runs them). */
+const KEEP_JOBS = 20;
+
 @Injectable()
 export class ProjectionsService {
   private readonly logger = new Logger('Projections');
   private readonly rebuilds = new Map<string, RebuildProgress>();
+  private readonly jobs = new Map<string, VerifyJob>();
   /** Keys of exclusive() held by this process. */
   private readonly held = new Set<string>();
   private readonly running = new Map<string, Promise<RebuildProgress>>();
@@ -217,19 +241,80 @@ export class ProjectionsService {
     return this.rebuilds.get(name) ?? null;
   }
 
-  async verify(name?: string): Promise<VerifyReport[]> {
+  /** Verify and wait for the reports (CLI, tests, `?wait=true`). */
+  async verify(name?: string, onProgress?: (p: VerifyProgress) => void): Promise<VerifyReport[]> {
     const names = name ? [this.projection(name).name] : this.names();
     const out: VerifyReport[] = [];
     for (const n of names) {
       const p = this.projection(n);
       const release = await this.exclusive(`verify:${n}`, 'PROJECTIONS.VERIFY_RUNNING');
       try {
-        out.push(await this.rebuilder.verify(p));
+        out.push(await this.rebuilder.verify(p, onProgress));
       } finally {
         await release();
       }
     }
     return out;
+  }
+
+  /**
+   * Start a verify as a job and return it at once (running). The verify leases of every projection
+   * concerned are taken first, so a verify already running (here or on another instance) is a 409
+   * now, not a failed job later.
+   */
+  async startVerify(name?: string): Promise<VerifyJob> {
+    const names = name ? [this.projection(name).name] : this.names();
+    const releases: (() => Promise<void>)[] = [];
+    try {
+      for (const n of names) releases.push(await this.exclusive(`verify:${n}`, 'PROJECTIONS.VERIFY_RUNNING'));
+    } catch (e) {
+      await Promise.all(releases.map((r) => r()));
+      throw e;
+    }
+    const job: VerifyJob = {
+      jobId: randomUUID(),
+      status: 'running',
+      projections: names,
+      startedAt: new Date(),
+      finishedAt: null,
+      progress: null,
+      reports: [],
+      error: null,
+    };
+    this.jobs.set(job.jobId, job);
+    void (async () => {
+      try {
+        for (const [i, n] of names.entries()) {
+          try {
+            job.reports.push(await this.rebuilder.verify(this.projection(n), (p) => (job.progress = p)));
+          } finally {
+            await releases[i]!();
+          }
+        }
+        job.status = 'completed';
+      } catch (e) {
+        job.status = 'failed';
+        job.error = e instanceof Error ? e.message : String(e);
+        this.logger.error(`verify job ${job.jobId} failed: ${job.error}`);
+        await Promise.all(releases.map((r) => r()));
+      } finally {
+        job.progress = null;
+        job.finishedAt = new Date();
+        this.forgetOldJobs();
+      }
+    })();
+    return job;
+  }
+
+  verifyJob(jobId: string): VerifyJob {
+    const job = this.jobs.get(jobId);
+    if (!job) throw notFound('PROJECTIONS.VERIFY_JOB_NOT_FOUND', `no verify job ${jobId} on this instance`);
+    return job;
+  }
+
+  private forgetOldJobs(): void {
+    const done = [...this.jobs.values()].filter((j) => j.status !== 'running');
+    for (const j of done.slice(0, Math.max(0, done.length - KEEP_JOBS))) this.jobs.delete(j.jobId);
   }
 
   listDeadLetters(filter: { projection?: string; status?: DeadLetterStatus } = {}): Promise<DeadLetter[]> {

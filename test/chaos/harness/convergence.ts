@@ -94,7 +94,7 @@ export async function waitForConvergence(
     if (base) {
       try {
         const status = await get<StatusRow[]>(base, '/api/admin/projections', 'GET');
-        const rows = await get<VerifyRow[]>(base, '/api/admin/projections/verify', 'POST');
+        const rows = await get<VerifyRow[]>(base, '/api/admin/projections/verify?wait=true', 'POST');
         if (status && rows) {
           eventsBehind = Object.fromEntries(status.map((r) => [r.name, r.eventsBehind]));
           deadLetters = status.reduce((n, r) => n + r.deadLetters, 0);

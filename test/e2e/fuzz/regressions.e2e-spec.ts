@@ -137,13 +137,25 @@ describe('concurrent projection verifies in one process (the second was 500: its
     });
   });
 
-  it('over HTTP: concurrent POST /verify answer 200 or 409, never 5xx; the next verify works', async () => {
-    const verify = () =>
-      request(t.http).post('/api/admin/projections/verify').set('Authorization', `Bearer ${t.adminToken}`);
-    const statuses = (await Promise.all([verify(), verify(), verify()])).map((r) => r.status);
-    expect(statuses.every((s) => s === 200 || s === 409)).toBe(true);
-    expect(statuses).toContain(200);
-    const after = await verify();
+  it('over HTTP: concurrent POST /verify answer 202 or 409, never 5xx; the next verify works', async () => {
+    const verify = (wait = '') =>
+      request(t.http)
+        .post(`/api/admin/projections/verify${wait}`)
+        .set('Authorization', `Bearer ${t.adminToken}`);
+    const answers = await Promise.all([verify(), verify(), verify()]);
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.every((s) => s === 202 || s === 409)).toBe(true);
+    expect(statuses.filter((s) => s === 202)).toHaveLength(1);
+    const started = answers.find((r) => r.status === 202)!;
+    for (let i = 0; i < 600; i++) {
+      const job = await request(t.http)
+        .get(started.headers.location as string)
+        .set('Authorization', `Bearer ${t.adminToken}`);
+      expect(job.status).toBe(200);
+      if ((job.body as { status: string }).status !== 'running') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const after = await verify('?wait=true');
     expect(after.status).toBe(200);
     expect((after.body as { differences: number }[]).every((r) => r.differences === 0)).toBe(true);
   });

@@ -20,7 +20,14 @@
  *
  * Cache key invalidated: `orders-summary:<day>`.
  */
-import type { AnyBulkWriteOperation, ClientSession, Collection, Document, Filter } from 'mongodb';
+import {
+  ReadPreference,
+  type AnyBulkWriteOperation,
+  type ClientSession,
+  type Collection,
+  type Document,
+  type Filter,
+} from 'mongodb';
 import {
   loadMany,
   saveMany,
@@ -110,7 +117,8 @@ export class OrdersSummaryProjection implements Projection {
           async () => {
             days = await this.applyFacts(byOrder, ctx, session);
           },
-          { readConcern: { level: 'local' }, writeConcern: { w: 1 } },
+          // Primary: a transaction cannot read elsewhere, whatever the read connection's default.
+          { readPreference: ReadPreference.primary, readConcern: { level: 'local' }, writeConcern: { w: 1 } },
         );
       } finally {
         await session.endSession();
