@@ -14,6 +14,10 @@ const common = {
   testTimeout: 30_000,
 };
 export default {
+  // Jest reads testTimeout from the global configuration only (a project's own is ignored: tests
+  // fell back to 5 s and timed out on a busy machine); the chaos project's longer one is set in
+  // its specs.
+  testTimeout: 30_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/**/*.test.ts'] },

@@ -6,8 +6,9 @@
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import request from 'supertest';
+import { randomUUID } from 'node:crypto';
 import { LagMonitor } from '../../src/shared/health/lag-monitor.js';
-import { READ_CONNECTION } from '../../src/shared/persistence/connections.js';
+import { READ_CONNECTION, WRITE_CONNECTION } from '../../src/shared/persistence/connections.js';
 import { ProjectionRuntime } from '../../src/shared/projections/projection-runtime.js';
 import { startTestApp, type TestApp } from './helpers/test-app.js';
 
@@ -188,9 +189,7 @@ describe('operations', () => {
 describe('operations: lag above the threshold', () => {
   let t: TestApp;
   beforeAll(async () => {
-    // A 0 ms threshold: an applied event's lag (its occurredAt is set before the write
-    // transaction, which commits with w:majority before the projection runs) is above it.
-    t = await startTestApp({ PROJECTION_LAG_THRESHOLD_MS: '0' });
+    t = await startTestApp({ PROJECTION_LAG_THRESHOLD_MS: '1000' });
   }, 60_000);
   afterAll(async () => {
     await t?.close();
@@ -202,12 +201,27 @@ describe('operations: lag above the threshold', () => {
     await waitFor(
       async () => (await readDb.collection<{ _id: string }>('product_catalog').findOne({ _id: id })) !== null,
     );
+    // Nothing applies events any more here, and one committed 5 s ago waits: lag > 1 s.
+    await t.app.get(ProjectionRuntime).stopResync();
+    const writeDb = t.app.get<Connection>(getConnectionToken(WRITE_CONNECTION));
+    const committed = new Date(Date.now() - 5_000);
+    await writeDb.collection('domain_events').insertOne({
+      eventId: randomUUID(),
+      type: 'catalog.product-discontinued',
+      aggregateType: 'product',
+      aggregateId: id,
+      aggregateVersion: 99,
+      occurredAt: committed,
+      recordedAt: committed,
+      correlationId: 'ops-lag',
+      payload: { status: 'discontinued' },
+    });
     const res = await waitFor(async () => {
       const r = await request(t.http).get('/health');
       return r.status === 503 && r.body.error?.projectionLag ? r : null;
     });
     expect(res.body.error.projectionLag.status).toBe('down');
-    expect(res.body.error.projectionLag.thresholdMs).toBe(0);
+    expect(res.body.error.projectionLag.thresholdMs).toBe(1000);
     expect(res.body.error.projectionLag.behind).toEqual(expect.arrayContaining(['product_catalog']));
     const monitor = t.app.get(LagMonitor);
     const first = await monitor.check();
@@ -216,7 +230,8 @@ describe('operations: lag above the threshold', () => {
         expect.objectContaining({
           event: 'projection.lag.high',
           projection: 'product_catalog',
-          thresholdMs: 0,
+          thresholdMs: 1000,
+          eventsBehind: 1,
         }),
       ]),
     );

@@ -91,10 +91,13 @@ export async function applyToStore(
   }
   if (byProduct.size === 0) return [];
   await store.addActivities(activities);
-  const acts = await store.activitiesOf([...withActivities]);
   let pending = [...byProduct.keys()];
   for (let round = 0; round < MAX_CAS_ROUNDS && pending.length > 0; round++) {
     const loaded = await store.loadMany(pending);
+    // Activities are read after the products: a writer whose save this round's loads already see
+    // recorded its activities before saving, so they are read here too; one that saves later makes
+    // this round's save lose, and the next round reads again.
+    const acts = await store.activitiesOf(pending.filter((id) => withActivities.has(id)));
     const saves: { state: ProductCatalogState; expectedRev: number | null }[] = [];
     for (const id of pending) {
       const current = loaded.get(id) ?? null;
