@@ -21,6 +21,7 @@
  * Cache keys invalidated: `orders:<orderId>`, `customer-orders:<customerId>`, `orders-search`.
  */
 import type { Collection, Filter } from 'mongodb';
+import { byAggregate } from '../../../../shared/projections/event-groups.js';
 import {
   loadMany,
   updateManyGuarded,
@@ -100,19 +101,6 @@ export class NotYetApplicableError extends EventOutOfOrderError {
 
 type OrderDoc = OrdersReadDoc & { _id: string };
 const REV = { revField: '_rev' } as const;
-
-/** Events grouped by aggregate, each group in aggregate-version order (duplicates kept: evolve ignores them). */
-function byAggregate(events: readonly StoredEvent[], types: ReadonlySet<string>): Map<string, StoredEvent[]> {
-  const out = new Map<string, StoredEvent[]>();
-  for (const e of events) {
-    if (!types.has(e.type)) continue;
-    const list = out.get(e.aggregateId);
-    if (list) list.push(e);
-    else out.set(e.aggregateId, [e]);
-  }
-  for (const list of out.values()) list.sort((a, b) => a.aggregateVersion - b.aggregateVersion);
-  return out;
-}
 
 interface Refs {
   customers: Map<string, CustomerRef>;

@@ -28,6 +28,7 @@ import {
   type Document,
   type Filter,
 } from 'mongodb';
+import { byAggregate } from '../../../../shared/projections/event-groups.js';
 import {
   loadMany,
   saveMany,
@@ -99,13 +100,7 @@ export class OrdersSummaryProjection implements Projection {
   readonly collections = ORDERS_SUMMARY_COLLECTIONS;
 
   async applyBatch(events: readonly StoredEvent[], ctx: ProjectionContext): Promise<BatchOutcome> {
-    const byOrder = new Map<string, StoredEvent[]>();
-    for (const e of events) {
-      if (!HANDLED.has(e.type)) continue;
-      const list = byOrder.get(e.aggregateId);
-      if (list) list.push(e);
-      else byOrder.set(e.aggregateId, [e]);
-    }
+    const byOrder = byAggregate(events, HANDLED);
     if (byOrder.size === 0) return APPLIED_ALL;
     let days: string[] = [];
     if (ctx.session || ctx.mode !== 'live') {
