@@ -14,6 +14,7 @@
  * (jose's createRemoteJWKSet is not used because a failed refetch of a stale set fails every
  * verification, and its cooldown counts from the last successful fetch only.)
  */
+import { Logger } from '@nestjs/common';
 import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import { AppError } from '../errors/app-error.js';
 
@@ -58,6 +59,7 @@ export class JwksKeyStore {
   private readonly fetchImpl: typeof fetch;
   /** How many fetches were started (tests, logs). */
   fetches = 0;
+  private readonly logger = new Logger('JwksKeyStore');
 
   constructor(private readonly options: JwksKeyStoreOptions) {
     this.now = options.now ?? Date.now;
@@ -123,6 +125,12 @@ export class JwksKeyStore {
         },
         (e: unknown) => {
           this.lastError = e instanceof Error ? e.message : String(e);
+          // At most one line per cooldown (fetches are); the URL without its query string.
+          const where = new URL(this.options.url);
+          this.logger.warn(
+            `JWKS fetch from ${where.origin}${where.pathname} failed (${this.lastError}); ` +
+              `${this.keyCount} cached key(s) keep verifying`,
+          );
         },
       )
       .finally(() => {
@@ -139,7 +147,10 @@ export class JwksKeyStore {
       redirect: 'manual',
       signal: AbortSignal.timeout(this.options.timeoutMs ?? 5_000),
     });
-    if (res.status !== 200) throw new Error(`JWKS answered HTTP ${res.status}`);
+    if (res.status !== 200) {
+      await res.body?.cancel();
+      throw new Error(`JWKS answered HTTP ${res.status}`);
+    }
     const body: unknown = await res.json().catch(() => undefined);
     const keys = (body as { keys?: unknown } | undefined)?.keys;
     if (!Array.isArray(keys)) throw new Error('JWKS answer is not a JSON Web Key Set');

@@ -77,7 +77,7 @@ export function createTokenVerifier(config: AppConfig, hs256Secret: string | und
   };
   if (config.jwtMode === 'jwks') {
     const store = new JwksKeyStore({
-      url: config.jwtJwksUrl!,
+      url: required(config.jwtJwksUrl, 'JWT_JWKS_URL'),
       cooldownMs: config.jwtJwksCooldownSeconds * 1000,
       maxAgeMs: config.jwtJwksCacheMaxAgeSeconds * 1000,
     });
@@ -85,12 +85,13 @@ export function createTokenVerifier(config: AppConfig, hs256Secret: string | und
   }
   const key =
     config.jwtMode === 'public-key'
-      ? createPublicKey(config.jwtPublicKey!)
-      : createSecretKey(Buffer.from(requireSecret(hs256Secret), 'utf8'));
+      ? createPublicKey(required(config.jwtPublicKey, 'JWT_PUBLIC_KEY'))
+      : createSecretKey(Buffer.from(required(hs256Secret, 'the HS256 secret'), 'utf8'));
   return new TokenVerifier(() => key, policy);
 }
 
-function requireSecret(secret: string | undefined): string {
-  if (!secret) throw new Error('hs256 mode needs a secret (JWT_SECRET or the development secret)');
-  return secret;
+/** loadConfig guarantees the setting of the mode; this states it for the compiler. */
+function required(value: string | undefined, what: string): string {
+  if (!value) throw new Error(`${what} is required in this JWT mode`);
+  return value;
 }
