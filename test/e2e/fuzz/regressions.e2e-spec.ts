@@ -20,7 +20,7 @@ beforeAll(async () => {
   customer = await new OrdersFixtures(t).customer(1);
   // The resync workers start by catching up on the fixture's events: let them finish first.
   await quietFingerprint(client, [t.config.writeDbName, t.config.readDbName], { quietMs: 2_000 });
-});
+}, 60_000);
 
 afterAll(async () => {
   await client?.close();
@@ -129,7 +129,7 @@ describe('prototype keys in JSON bodies (a __proto__ key was accepted: 202, the 
   let productId: string;
   beforeAll(async () => {
     productId = (await new OrdersFixtures(t).product('9.99', 10, 'Prototype keys product')).productId;
-  });
+  }, 30_000);
 
   const order = (): Record<string, unknown> => ({
     items: [{ productId, quantity: 1 }],
