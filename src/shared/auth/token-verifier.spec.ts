@@ -39,7 +39,7 @@ async function reason(p: Promise<unknown>): Promise<string> {
 }
 
 describe('HS256 mode (development)', () => {
-  it('accepts what signToken and npm run token produce', async () => {
+  it('accepts what signToken (synchronous minting for tests) produces', async () => {
     const t = signToken({ sub: 'cus_1', role: 'customer', customerId: 'cus_1' }, SECRET, 60);
     await expect(hs256().verify(t)).resolves.toEqual({ sub: 'cus_1', role: 'customer', customerId: 'cus_1' });
   });
