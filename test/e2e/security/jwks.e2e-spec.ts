@@ -153,3 +153,29 @@ describe('identity-provider tokens through a JWKS', () => {
     expect(leaks).toEqual([]);
   });
 });
+
+describe('an identity provider unreachable since start-up (no key ever fetched)', () => {
+  let factory: TokenFactory;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    factory = await jwksFactory();
+    factory.jwks!.down = true;
+    t = await startTestApp({}, { tokens: factory });
+  }, 60_000);
+  afterAll(async () => {
+    await t?.close();
+    await factory?.close();
+  });
+
+  it('tokens get 503 AUTH.KEYS_UNAVAILABLE with Retry-After (not 401: the token may be fine); /health is 503 with jwks down', async () => {
+    const res = await request(t.http)
+      .get(ADMIN_ROUTE)
+      .set('Authorization', `Bearer ${t.adminToken}`)
+      .expect(503);
+    expect(res.body).toEqual({ statusCode: 503, code: 'AUTH.KEYS_UNAVAILABLE', message: expect.any(String) });
+    expect(res.headers['retry-after']).toBeDefined();
+    const health = await request(t.http).get('/health').expect(503);
+    expect(health.body.error.jwks).toMatchObject({ status: 'down', provider: 'down', keys: 0 });
+  });
+});
