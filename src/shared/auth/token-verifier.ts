@@ -34,6 +34,8 @@ function reason(e: unknown): string | undefined {
   if (e instanceof errors.JOSEAlgNotAllowed) return 'token algorithm not allowed';
   if (e instanceof errors.JWSSignatureVerificationFailed) return 'invalid token signature';
   if (e instanceof errors.JWKSNoMatchingKey) return 'token signing key unknown';
+  // Several keys of the set fit a token without `kid`: providers always set one, so it is refused.
+  if (e instanceof errors.JWKSMultipleMatchingKeys) return 'token has no kid and several keys match';
   if (e instanceof errors.JOSEError) return 'malformed token';
   if (e instanceof TypeError) return 'malformed token'; // e.g. a key of the wrong type for the alg
   return undefined;
