@@ -20,12 +20,12 @@ export const FEATURE_MODULES: Type[] = [CustomersModule, CatalogModule, OrdersMo
 /** The application root: configuration, auth, rate limits, the two database connections, features, health. */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, db: DatabaseUris, jwtSecret: string): DynamicModule {
+  static forRoot(config: AppConfig, db: DatabaseUris, jwtSecret: string | undefined): DynamicModule {
     return {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(config),
-        AuthModule.forRoot(jwtSecret),
+        AuthModule.forRoot(config, jwtSecret),
         // Its global guard must come after the auth guard (the limit is per principal).
         RateLimitModule.forRoot(config),
         PersistenceModule.forRoot(db),

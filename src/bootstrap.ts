@@ -15,10 +15,11 @@ import { AppModule } from './app.module.js';
 import { documentValidatedClasses } from './shared/http/api-docs-validation.js';
 import { rejectDeepJson } from './shared/http/json-depth.js';
 import { rejectLoneSurrogates } from './shared/http/well-formed-unicode.js';
+import { rejectPrototypeKeys } from './shared/http/prototype-keys.js';
 import type { AppConfig } from './config/env.js';
 import { startEmbeddedMongo, type EmbeddedMongo } from './embedded-mongo/index.js';
 import { canRunOnThread, startEmbeddedMongoOnThread } from './embedded-mongo/worker-host.js';
-import { resolveJwtSecret } from './shared/auth/jwt-secret.js';
+import { resolveHs256Secret } from './shared/auth/jwt-secret.js';
 import { validationExceptionFactory } from './shared/errors/validation.js';
 import type { DatabaseUris } from './shared/persistence/persistence.module.js';
 import { assignRequestId } from './shared/http/correlation-id.js';
@@ -79,10 +80,10 @@ export interface CreateAppOptions {
 }
 
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<RunningApp> {
-  const { secret, generated } = resolveJwtSecret(config.jwtSecret);
+  const { secret, generated } = resolveHs256Secret(config);
   let json: JsonLogging | undefined;
   if (options.jsonLogs) {
-    json = createJsonLogging(config, { destination: options.jsonLogs, secrets: [secret] });
+    json = createJsonLogging(config, { destination: options.jsonLogs, secrets: secret ? [secret] : [] });
     // From here on every Nest Logger writes JSON, the lines before the app exists included.
     Logger.overrideLogger(json.logger);
   } else if (options.logger === false) {
@@ -103,6 +104,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   // express.json directly: Nest's useBodyParser reserves `verify` (the depth check) for rawBody.
   app.use(express.json({ limit: config.bodyLimit, verify: rejectDeepJson }));
   app.use(rejectLoneSurrogates);
+  app.use(rejectPrototypeKeys);
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

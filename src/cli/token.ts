@@ -1,15 +1,18 @@
 /**
  * `npm run token -- --role admin` or `npm run token -- --customer <customerId>`: prints a signed
- * development token for the running service (same secret: JWT_SECRET, or .data/dev-jwt-secret).
+ * development token the running service accepts. Signs with JWT_PRIVATE_KEY when set (a service
+ * verifying with the matching JWT_PUBLIC_KEY), else with the HS256 secret (JWT_SECRET, or
+ * .data/dev-jwt-secret). With JWT_JWKS_URL the tokens come from the identity provider (README).
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/env.js';
-import { resolveJwtSecret } from '../shared/auth/jwt-secret.js';
-import { signToken, type Principal } from '../shared/auth/jwt.js';
+import { resolveHs256Secret } from '../shared/auth/jwt-secret.js';
+import type { Principal } from '../shared/auth/jwt.js';
+import { signingKey, signLocalToken } from '../shared/auth/local-signer.js';
 
 const USAGE = 'Usage: npm run token -- --role admin [--sub NAME] | --customer <customerId>  [--ttl SECONDS]';
 
-function main(): void {
+async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       role: { type: 'string' },
@@ -36,8 +39,18 @@ function main(): void {
     process.stderr.write('--ttl must be a positive integer\n');
     process.exit(2);
   }
-  const { secret } = resolveJwtSecret(config.jwtSecret);
-  process.stdout.write(signToken(principal, secret, ttl) + '\n');
+  const signing = signingKey(config, resolveHs256Secret(config).secret);
+  if (!signing) {
+    process.stderr.write(
+      `The service verifies tokens with ${config.jwtMode === 'jwks' ? 'JWT_JWKS_URL' : 'JWT_PUBLIC_KEY'}: ` +
+        'get a token from the identity provider (see the README, Security), or set JWT_PRIVATE_KEY to the matching private key.\n',
+    );
+    process.exit(2);
+  }
+  process.stdout.write((await signLocalToken(principal, config, signing, ttl)) + '\n');
 }
 
-main();
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

@@ -2,7 +2,11 @@
  * Typed, validated environment. Bad configuration stops the process at start-up with one clear
  * message per problem (exit code 1), never a stack trace halfway through a request.
  */
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { Dec } from '../shared/money/money.js';
+
+/** Signature algorithms a token may use: RS256/ES256 with a JWKS or public key, HS256 only with JWT_SECRET. */
+export type JwtAlgorithm = 'RS256' | 'ES256' | 'HS256';
 
 export interface AppConfig {
   nodeEnv: 'development' | 'production' | 'test';
@@ -18,8 +22,35 @@ export interface AppConfig {
   /** Run the embedded server on its own thread (a second core); false = in the service's loop. */
   embeddedThread: boolean;
   redisUrl?: string;
-  /** HS256 secret; undefined in development means "generate one and keep it in .data/". */
+  /**
+   * How bearer tokens are verified: keys of an identity provider (JWT_JWKS_URL), one PEM public key
+   * (JWT_PUBLIC_KEY), or an HS256 shared secret (JWT_SECRET, development).
+   */
+  jwtMode: 'jwks' | 'public-key' | 'hs256';
+  /** HS256 secret; undefined in hs256 mode outside production means "generate one and keep it in .data/". */
   jwtSecret?: string;
+  /** The identity provider's JWKS (jwks mode). */
+  jwtJwksUrl?: string;
+  /** PEM public key (public-key mode). */
+  jwtPublicKey?: string;
+  /** PEM private key: `npm run token` signs with it instead of the HS256 secret (never used to verify). */
+  jwtPrivateKey?: string;
+  /** Required `iss` of every token, when set. */
+  jwtIssuer?: string;
+  /** A token's `aud` must name one of these, when set. */
+  jwtAudience?: string[];
+  /** Accepted `alg` values: ['HS256'] in hs256 mode, else a subset of RS256 and ES256. */
+  jwtAlgorithms: JwtAlgorithm[];
+  /** Leeway for `exp` and `nbf`, seconds. */
+  jwtClockToleranceSeconds: number;
+  /** Claim (or dotted path, e.g. realm_access.roles) holding the caller's roles. */
+  jwtRolesClaim: string;
+  /** Claim (or dotted path) holding a customer's id. */
+  jwtCustomerIdClaim: string;
+  /** Least time between two fetches of the JWKS (an unknown `kid` refetches at most this often). */
+  jwtJwksCooldownSeconds: number;
+  /** Age after which the JWKS is refetched in the background (the old keys keep verifying meanwhile). */
+  jwtJwksCacheMaxAgeSeconds: number;
   jwtTtlSeconds: number;
   /** Tax rate as an exact decimal string, e.g. "0.08". */
   taxRate: string;
@@ -108,10 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const redisUrl = env.REDIS_URL?.trim() || undefined;
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl))
     problems.push('REDIS_URL must start with redis:// or rediss://');
-  const jwtSecret = env.JWT_SECRET?.trim() || undefined;
-  if (jwtSecret && jwtSecret.length < 32) problems.push('JWT_SECRET must be at least 32 characters');
-  if (!jwtSecret && nodeEnv === 'production')
-    problems.push('JWT_SECRET is required when NODE_ENV=production');
+  const jwt = jwtSettings(problems, env, nodeEnv);
   const logLevel = (env.LOG_LEVEL ?? 'info') as AppConfig['logLevel'];
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel))
     problems.push('LOG_LEVEL must be one of debug, info, warn, error');
@@ -131,7 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     embeddedDbPath: env.EMBEDDED_MONGO_DBPATH ?? './.data/mongo',
     embeddedThread: boolSetting(problems, 'EMBEDDED_MONGO_THREAD', env.EMBEDDED_MONGO_THREAD, true),
     redisUrl,
-    jwtSecret,
+    ...jwt,
     jwtTtlSeconds: intSetting(problems, 'JWT_TTL_SECONDS', env.JWT_TTL_SECONDS, 3600, 60, 30 * 24 * 3600),
     taxRate: decimalSetting(problems, 'TAX_RATE', env.TAX_RATE ?? '0.08', '0', '1'),
     shippingFee: decimalSetting(problems, 'SHIPPING_FEE', env.SHIPPING_FEE ?? '5.99', '0', '1000'),
@@ -223,4 +251,163 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+type JwtSettings = Pick<
+  AppConfig,
+  | 'jwtMode'
+  | 'jwtSecret'
+  | 'jwtJwksUrl'
+  | 'jwtPublicKey'
+  | 'jwtPrivateKey'
+  | 'jwtIssuer'
+  | 'jwtAudience'
+  | 'jwtAlgorithms'
+  | 'jwtClockToleranceSeconds'
+  | 'jwtRolesClaim'
+  | 'jwtCustomerIdClaim'
+  | 'jwtJwksCooldownSeconds'
+  | 'jwtJwksCacheMaxAgeSeconds'
+>;
+
+const ASYMMETRIC: readonly JwtAlgorithm[] = ['RS256', 'ES256'];
+/** A claim name or a dotted path of claim names (Auth0's namespaced URLs are claim names too). */
+const CLAIM_PATH = /^[\w:/-]+(\.[\w:/-]+)*$/;
+
+/** PEM text from the environment: `\n` escapes (one-line .env values) become newlines. */
+const pem = (value: string | undefined): string | undefined =>
+  value?.trim() ? value.trim().replace(/\\n/g, '\n') : undefined;
+
+/** The algorithm a PEM key signs with: RS256 for RSA, ES256 for EC P-256; undefined otherwise. */
+export function algorithmOfKey(key: KeyObject): JwtAlgorithm | undefined {
+  if (key.asymmetricKeyType === 'rsa') return 'RS256';
+  if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'ES256';
+  return undefined;
+}
+
+function parseKey(
+  problems: string[],
+  name: string,
+  text: string | undefined,
+  parse: (pem: string) => KeyObject,
+): JwtAlgorithm | undefined {
+  if (!text) return undefined;
+  let key: KeyObject;
+  try {
+    key = parse(text);
+  } catch {
+    problems.push(`${name} must be a PEM ${name.endsWith('PRIVATE_KEY') ? 'private' : 'public'} key`);
+    return undefined;
+  }
+  const alg = algorithmOfKey(key);
+  if (!alg) problems.push(`${name} must be an RSA key (RS256) or an EC P-256 key (ES256)`);
+  return alg;
+}
+
+/**
+ * The JWT settings (one problem per line). Exactly one verification mode: JWT_JWKS_URL,
+ * JWT_PUBLIC_KEY or JWT_SECRET. Production refuses HS256 unless JWT_ALLOW_HS256=true, and requires
+ * JWT_ISSUER and JWT_AUDIENCE with a JWKS or a public key.
+ */
+function jwtSettings(problems: string[], env: NodeJS.ProcessEnv, nodeEnv: string): JwtSettings {
+  const production = nodeEnv === 'production';
+  const jwtSecret = env.JWT_SECRET?.trim() || undefined;
+  const jwtJwksUrl = env.JWT_JWKS_URL?.trim() || undefined;
+  const jwtPublicKey = pem(env.JWT_PUBLIC_KEY);
+  const jwtPrivateKey = pem(env.JWT_PRIVATE_KEY);
+  const allowHs256 = boolSetting(problems, 'JWT_ALLOW_HS256', env.JWT_ALLOW_HS256, false);
+  const modes = [jwtJwksUrl && 'JWT_JWKS_URL', jwtPublicKey && 'JWT_PUBLIC_KEY', jwtSecret && 'JWT_SECRET'];
+  const set = modes.filter((m): m is string => typeof m === 'string');
+  if (set.length > 1)
+    problems.push(`set only one of JWT_JWKS_URL, JWT_PUBLIC_KEY, JWT_SECRET (got ${set.join(', ')})`);
+  const jwtMode: AppConfig['jwtMode'] = jwtJwksUrl ? 'jwks' : jwtPublicKey ? 'public-key' : 'hs256';
+
+  if (jwtSecret && jwtSecret.length < 32) problems.push('JWT_SECRET must be at least 32 characters');
+  if (production && jwtMode === 'hs256' && !jwtSecret)
+    problems.push('JWT_JWKS_URL or JWT_PUBLIC_KEY is required when NODE_ENV=production');
+  else if (production && jwtMode === 'hs256' && !allowHs256)
+    problems.push(
+      'JWT_SECRET (HS256, a shared secret) is refused when NODE_ENV=production: use JWT_JWKS_URL or JWT_PUBLIC_KEY, or set JWT_ALLOW_HS256=true',
+    );
+  if (jwtJwksUrl) {
+    let url: URL | undefined;
+    try {
+      url = new URL(jwtJwksUrl);
+    } catch {
+      problems.push(`JWT_JWKS_URL must be an http(s) URL, got '${jwtJwksUrl}'`);
+    }
+    if (url && !['http:', 'https:'].includes(url.protocol))
+      problems.push(`JWT_JWKS_URL must be an http(s) URL, got '${jwtJwksUrl}'`);
+    else if (url && production && url.protocol !== 'https:')
+      problems.push('JWT_JWKS_URL must use https when NODE_ENV=production');
+  }
+
+  const jwtIssuer = env.JWT_ISSUER?.trim() || undefined;
+  const audience = (env.JWT_AUDIENCE ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter((a) => a.length > 0);
+  const jwtAudience = audience.length > 0 ? audience : undefined;
+  if (production && jwtMode !== 'hs256') {
+    if (!jwtIssuer) problems.push(`JWT_ISSUER is required when NODE_ENV=production (with ${set[0]})`);
+    if (!jwtAudience) problems.push(`JWT_AUDIENCE is required when NODE_ENV=production (with ${set[0]})`);
+  }
+
+  const algText = env.JWT_ALGORITHMS?.trim() || 'RS256,ES256';
+  const listed = algText.split(',').map((a) => a.trim());
+  let jwtAlgorithms = listed.filter((a): a is JwtAlgorithm => ASYMMETRIC.includes(a as JwtAlgorithm));
+  if (jwtAlgorithms.length !== listed.length)
+    problems.push(`JWT_ALGORITHMS must be a comma-separated list of RS256, ES256, got '${algText}'`);
+  const publicAlg = parseKey(problems, 'JWT_PUBLIC_KEY', jwtPublicKey, createPublicKey);
+  if (publicAlg && !jwtAlgorithms.includes(publicAlg))
+    problems.push(`JWT_PUBLIC_KEY is a ${publicAlg} key but JWT_ALGORITHMS allows only ${algText}`);
+  parseKey(problems, 'JWT_PRIVATE_KEY', jwtPrivateKey, createPrivateKey);
+  if (jwtMode === 'hs256') jwtAlgorithms = ['HS256'];
+  else if (publicAlg) jwtAlgorithms = [publicAlg];
+
+  const jwtRolesClaim = env.JWT_ROLES_CLAIM?.trim() || 'roles';
+  if (!CLAIM_PATH.test(jwtRolesClaim))
+    problems.push(
+      `JWT_ROLES_CLAIM must be a claim name or a dotted path like realm_access.roles, got '${jwtRolesClaim}'`,
+    );
+  const jwtCustomerIdClaim = env.JWT_CUSTOMER_ID_CLAIM?.trim() || 'customerId';
+  if (!CLAIM_PATH.test(jwtCustomerIdClaim))
+    problems.push(`JWT_CUSTOMER_ID_CLAIM must be a claim name or a dotted path, got '${jwtCustomerIdClaim}'`);
+
+  return {
+    jwtMode,
+    jwtSecret,
+    jwtJwksUrl,
+    jwtPublicKey,
+    jwtPrivateKey,
+    jwtIssuer,
+    jwtAudience,
+    jwtAlgorithms,
+    jwtClockToleranceSeconds: intSetting(
+      problems,
+      'JWT_CLOCK_TOLERANCE_SECONDS',
+      env.JWT_CLOCK_TOLERANCE_SECONDS || undefined,
+      30,
+      0,
+      300,
+    ),
+    jwtRolesClaim,
+    jwtCustomerIdClaim,
+    jwtJwksCooldownSeconds: intSetting(
+      problems,
+      'JWT_JWKS_COOLDOWN_SECONDS',
+      env.JWT_JWKS_COOLDOWN_SECONDS || undefined,
+      30,
+      0,
+      3600,
+    ),
+    jwtJwksCacheMaxAgeSeconds: intSetting(
+      problems,
+      'JWT_JWKS_CACHE_MAX_AGE_SECONDS',
+      env.JWT_JWKS_CACHE_MAX_AGE_SECONDS || undefined,
+      600,
+      1,
+      86_400,
+    ),
+  };
 }

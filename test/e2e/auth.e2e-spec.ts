@@ -1,27 +1,31 @@
 import request from 'supertest';
-import { signToken } from '../../src/shared/auth/jwt.js';
-import { startTestApp, TEST_JWT_SECRET, type TestApp } from './helpers/test-app.js';
+import { startTestApp, type TestApp } from './helpers/test-app.js';
+import { hmacToken, tokenFactory, TOKEN_MODES, type TokenFactory } from './helpers/token-factory.js';
 
 const b64 = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
 
-describe('authentication on every route but health', () => {
+describe.each(TOKEN_MODES)('authentication on every route but health (%s tokens)', (mode) => {
+  let factory: TokenFactory;
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp();
+    factory = await tokenFactory(mode);
+    t = await startTestApp({}, { tokens: factory });
   }, 60_000);
   afterAll(async () => {
     await t?.close();
+    await factory?.close();
   });
 
   const route = '/api/products';
   const body = { sku: 'AUTH-1', name: 'Auth test', brand: 'B', category: ['C'], price: '1.00' };
 
   it('401 without a token, with a malformed header, expired, tampered or alg:none tokens', async () => {
-    const expired = signToken({ sub: 'admin', role: 'admin' }, TEST_JWT_SECRET, 60, Date.now() - 3_600_000);
-    const [h, , s] = t.adminToken.split('.');
-    const tampered = `${h}.${b64({ sub: 'x', role: 'admin', exp: Math.floor(Date.now() / 1000) + 600 })}.${s}`;
-    const none = `${b64({ alg: 'none', typ: 'JWT' })}.${t.adminToken.split('.')[1]}.`;
-    const otherSecret = signToken({ sub: 'admin', role: 'admin' }, 'another-secret-another-secret-01234', 60);
+    const expired = factory.principal({ sub: 'admin', role: 'admin' }, 60, Date.now() - 3_600_000);
+    const [h, p, s] = t.adminToken.split('.');
+    const claims = JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const tampered = `${h}.${b64({ ...claims, sub: 'x' })}.${s}`;
+    const none = `${b64({ alg: 'none', typ: 'JWT' })}.${p}.`;
+    const otherSecret = hmacToken({}, claims, 'another-secret-another-secret-01234');
     for (const auth of [
       undefined,
       'Basic abc',

@@ -1,19 +1,22 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import type { AppConfig } from '../../config/env.js';
 import { AuthGuard } from './auth.guard.js';
-import { JwtSecret } from './jwt-secret.js';
+import { createTokenVerifier, TokenVerifier } from './token-verifier.js';
 
+/** The global bearer-token guard; exports the TokenVerifier (its JWKS cache feeds /health). */
 @Global()
 @Module({})
 export class AuthModule {
-  static forRoot(secret: string): DynamicModule {
+  /** `hs256Secret`: the resolved secret in hs256 mode (see jwt-secret.ts), else undefined. */
+  static forRoot(config: AppConfig, hs256Secret: string | undefined): DynamicModule {
     return {
       module: AuthModule,
       providers: [
-        { provide: JwtSecret, useValue: new JwtSecret(secret) },
+        { provide: TokenVerifier, useValue: createTokenVerifier(config, hs256Secret) },
         { provide: APP_GUARD, useClass: AuthGuard },
       ],
-      exports: [JwtSecret],
+      exports: [TokenVerifier],
     };
   }
 }

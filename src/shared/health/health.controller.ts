@@ -1,6 +1,7 @@
 /**
  * GET /health       readiness (public): writeDb, readDb, redis (only with REDIS_URL), projections
- *                   (every projection running), projectionLag (every lag <= PROJECTION_LAG_THRESHOLD_MS).
+ *                   (every projection running), projectionLag (every lag <= PROJECTION_LAG_THRESHOLD_MS),
+ *                   jwks (only with JWT_JWKS_URL; see jwks-health.ts).
  *                   503 with the failing check `down` otherwise.
  * GET /health/live  liveness (public): the process answers and its event loop turns; no db calls.
  */
@@ -18,10 +19,12 @@ import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import type { AppConfig } from '../../config/env.js';
 import { Public } from '../auth/auth.decorators.js';
+import { TokenVerifier } from '../auth/token-verifier.js';
 import { APP_CONFIG } from '../config.module.js';
 import { READ_CONNECTION, WRITE_CONNECTION } from '../persistence/connections.js';
 import { ProjectionRuntime } from '../projections/projection-runtime.js';
 import { ProjectionsService } from '../projections/projections.service.js';
+import { jwksHealth } from './jwks-health.js';
 import { currentLagMs, isRunning } from './projection-health.js';
 import { redisPing } from './redis-ping.js';
 
@@ -41,6 +44,7 @@ export class HealthController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectConnection(WRITE_CONNECTION) private readonly write: Connection,
     @InjectConnection(READ_CONNECTION) private readonly read: Connection,
+    private readonly tokens: TokenVerifier,
   ) {}
 
   @ApiOperation({
@@ -81,6 +85,8 @@ export class HealthController {
     ];
     const redisUrl = this.config.redisUrl;
     if (redisUrl) checks.push(() => this.redis(redisUrl));
+    const jwks = this.tokens.jwks;
+    if (jwks) checks.push(() => jwksHealth(this.indicators, jwks));
     // One status read for both projection checks.
     const statuses = this.projections.status();
     statuses.catch(() => undefined);

@@ -52,6 +52,6 @@ export async function createFuzzWorld(t: TestApp, projectionNames: string[]): Pr
     adminToken: t.adminToken,
     customerToken: customer.token,
     otherCustomerToken: other.token,
-    unsignedAdminToken: `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ sub: 'x', role: 'admin', exp })}.`,
+    unsignedAdminToken: `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ sub: 'x', roles: ['admin'], exp })}.`,
   };
 }

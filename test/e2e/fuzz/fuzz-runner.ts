@@ -2,6 +2,7 @@
  * Sends fuzz requests one at a time and checks the properties of issue #7 on each:
  * - the answer is not 5xx, and there is an answer (unless the request's Content-Length lied upward);
  * - a 4xx that the application produced has the error shape {statusCode, code, message};
+ * - a JSON body with a `__proto__`, `constructor` or `prototype` key at any depth is never accepted;
  * - rejected requests change no collection: the databases are fingerprinted per batch of rejected
  *   requests; when a batch changed something, its requests are replayed one by one, fingerprinting
  *   around each, to name the culprit. An accepted request (2xx) may change state: the runner waits
@@ -14,7 +15,7 @@ import type { FuzzRequest } from './request-arbitraries.js';
 import { sendRaw, type RawResponse } from './raw-http.js';
 
 export interface Finding {
-  kind: '5xx' | 'no-answer' | 'error-shape' | 'state-change';
+  kind: '5xx' | 'no-answer' | 'error-shape' | 'state-change' | 'prototype-key';
   op: string;
   status: number;
   detail: string;
@@ -42,6 +43,29 @@ export function describe(req: FuzzRequest): string {
     contentLength: req.raw.contentLengthOverride,
     body: cut(body, 300),
   });
+}
+
+const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype'];
+
+/** Whether the request sends JSON holding a prototype key at any depth (JSON.parse's reviver sees every key). */
+export function sendsPrototypeKey(req: FuzzRequest): boolean {
+  const type = req.raw.headers.find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';
+  if (
+    !req.raw.body ||
+    req.raw.contentLengthOverride !== undefined ||
+    !/^application\/json\s*(;|$)/i.test(type)
+  )
+    return false;
+  let found = false;
+  try {
+    JSON.parse(req.raw.body.toString('utf8'), (key: string, value: unknown) => {
+      if (PROTOTYPE_KEYS.includes(key)) found = true;
+      return value;
+    });
+  } catch {
+    return false;
+  }
+  return found;
 }
 
 export class FuzzRunner {
@@ -92,6 +116,8 @@ export class FuzzRunner {
     };
     if (res.status >= 500) finding('5xx', res.body.slice(0, 300));
     if (res.status === 0 && !req.mayNotAnswer) finding('no-answer', 'no status line before the timeout');
+    if (res.status >= 200 && res.status < 400 && sendsPrototypeKey(req))
+      finding('prototype-key', 'a JSON body with a __proto__, constructor or prototype key was accepted');
     if (res.status >= 400 && res.status < 500) {
       // Node's HTTP parser answers a request it cannot parse (431, 400) before the application
       // sees it: no body and none of the application's headers. Everything else needs the shape.

@@ -20,7 +20,7 @@ beforeAll(async () => {
   customer = await new OrdersFixtures(t).customer(1);
   // The resync workers start by catching up on the fixture's events: let them finish first.
   await quietFingerprint(client, [t.config.writeDbName, t.config.readDbName], { quietMs: 2_000 });
-});
+}, 60_000);
 
 afterAll(async () => {
   await client?.close();
@@ -122,6 +122,54 @@ describe('query strings: qs-style nesting is not parsed into operators or protot
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ statusCode: 400, code: 'REQUEST.VALIDATION_FAILED' });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('prototype keys in JSON bodies (a __proto__ key was accepted: 202, the DTO prototype replaced)', () => {
+  let productId: string;
+  beforeAll(async () => {
+    productId = (await new OrdersFixtures(t).product('9.99', 10, 'Prototype keys product')).productId;
+  }, 30_000);
+
+  const order = (): Record<string, unknown> => ({
+    items: [{ productId, quantity: 1 }],
+    shippingAddressId: customer.addressIds[0],
+    billingAddressId: customer.addressIds[0],
+  });
+  const place = (body: string, key: string) =>
+    request(t.http)
+      .post('/api/orders')
+      .set({ Authorization: `Bearer ${customer.token}`, 'Content-Type': 'application/json' })
+      .set('Idempotency-Key', key)
+      .send(body);
+  /** The valid order's JSON with `extra` spliced in at the end of the object `at` opens. */
+  const withKey = (at: 'top' | 'item', extra: string): string => {
+    const json = JSON.stringify(order());
+    if (at === 'top') return `${json.slice(0, -1)},${extra}}`;
+    const i = json.indexOf('"quantity":1') + '"quantity":1'.length;
+    return `${json.slice(0, i)},${extra}${json.slice(i)}`;
+  };
+
+  it.each([
+    ['__proto__ at the top', 'top', '"__proto__":{"role":"admin"}', '__proto__'],
+    ['__proto__ in an item', 'item', '"__proto__":{"quantity":1000}', 'items.0.__proto__'],
+    ['constructor.prototype', 'top', '"constructor":{"prototype":{"polluted":"yes"}}', 'constructor'],
+    ['prototype in an item', 'item', '"prototype":{}', 'items.0.prototype'],
+  ] as const)(
+    '%s: 400 REQUEST.VALIDATION_FAILED naming the key, nothing changed',
+    async (name, at, extra, field) => {
+      const before = await state();
+      const res = await place(withKey(at, extra), `proto-${name}`);
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ statusCode: 400, code: 'REQUEST.VALIDATION_FAILED' });
+      expect(res.body.details).toContainEqual({ field, errors: [expect.stringContaining('is not allowed')] });
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      expect(changedCollections(before, await state())).toEqual([]);
+    },
+  );
+
+  it('the same order without the key is accepted (the 400s are about the key)', async () => {
+    expect((await place(JSON.stringify(order()), 'proto-control')).status).toBe(202);
   });
 });
 

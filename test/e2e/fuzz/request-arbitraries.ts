@@ -175,6 +175,11 @@ const RAW_BODIES: readonly [string, () => string][] = [
     () =>
       '{"__proto__":{"polluted":"yes"},"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}}}',
   ],
+  [
+    'proto-keys-nested',
+    () =>
+      '{"items":[{"productId":"p","quantity":1,"__proto__":{"quantity":1000}}],"__proto__":{"role":"admin"},"a":{"prototype":{"constructor":1}}}',
+  ],
   ['deep-array-1k', () => '['.repeat(1_000) + ']'.repeat(1_000)],
   ['deep-array-40k', () => '['.repeat(40_000) + ']'.repeat(40_000)],
   ['deep-object-5k', () => '{"a":'.repeat(5_000) + '1' + '}'.repeat(5_000)],

@@ -10,6 +10,9 @@
  * - Every route that names a customer, an address or an order, called by another customer -> 403
  *   or 404, and the answer holds none of the owner's data (broken object level authorization).
  * - None of these rejected requests changes anything in the write or the read database.
+ *
+ * The whole suite runs once per verification mode: HS256 (development secret) and JWKS (a local
+ * identity provider with RS256 and ES256 keys, issuer and audience checked).
  */
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
@@ -17,7 +20,8 @@ import { appRoutes, fillPath, routeKey, type AppRoute } from './app-routes.js';
 import { snapshotDatabases, type DbSnapshot, type SnapshotIgnore } from './db-snapshot.js';
 import { forgedTokens } from './forged-tokens.js';
 import { OrdersFixtures, type FixtureCustomer } from '../helpers/orders-fixtures.js';
-import { startTestApp, TEST_JWT_SECRET, type TestApp } from '../helpers/test-app.js';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { tokenFactory, TOKEN_MODES, type TokenFactory } from '../helpers/token-factory.js';
 
 interface Operation {
   security?: Record<string, string[]>[];
@@ -72,7 +76,8 @@ function expectErrorShape(body: unknown, status: number, context: string): asser
   for (const key of Object.keys(b)) expect(['statusCode', 'code', 'message', 'details']).toContain(key);
 }
 
-describe('access control on every route', () => {
+describe.each(TOKEN_MODES)('access control on every route (%s tokens)', (mode) => {
+  let factory: TokenFactory;
   let t: TestApp;
   let doc: OpenApiDocument;
   let routes: AppRoute[];
@@ -229,7 +234,8 @@ describe('access control on every route', () => {
   }
 
   beforeAll(async () => {
-    t = await startTestApp();
+    factory = await tokenFactory(mode);
+    t = await startTestApp({}, { tokens: factory });
     const fx = new OrdersFixtures(t);
     a = await fx.customer(2);
     b = await fx.customer(2);
@@ -282,6 +288,7 @@ describe('access control on every route', () => {
 
   afterAll(async () => {
     await t?.close();
+    await factory?.close();
   });
 
   const isAdminOnly = (r: AppRoute): boolean => r.roles !== undefined && r.roles.every((x) => x === 'admin');
@@ -327,7 +334,7 @@ describe('access control on every route', () => {
 
   describe('authentication', () => {
     it('every protected route answers 401 with the error shape to every forged or missing token', async () => {
-      const tokens = forgedTokens(t.adminToken, TEST_JWT_SECRET);
+      const tokens = forgedTokens(t.adminToken, factory);
       expect(tokens.length).toBeGreaterThanOrEqual(20);
       const failures: string[] = [];
       for (const route of protectedRoutes()) {

@@ -1,10 +1,13 @@
 /**
- * Tokens an attacker could send, built by hand (base64url JSON, HMAC over `header.payload`), each
- * with the reason it must be refused. The server accepts only HS256 tokens signed with its
- * secret, unexpired, naming a subject and a known role (and a customerId for customers).
+ * Tokens an attacker could send, each with the reason it must be refused, for the service's
+ * verification mode (helpers/token-factory.ts). The common ones: malformed, expired, tampered,
+ * `alg: none`, missing or wrong claims, signed by a key the service does not trust. Per mode:
+ * HS256 adds other HMAC algorithms and secrets; JWKS adds the key-confusion attack (HS256 keyed
+ * with the public key), unknown `kid`, wrong `iss` / `aud`, `nbf` in the future, and an ES256
+ * header over an RSA signature.
  */
-import { createHmac } from 'node:crypto';
-import { signToken } from '../../../src/shared/auth/jwt.js';
+import { hmacToken, TEST_AUDIENCE, TEST_JWT_SECRET, type TokenFactory } from '../helpers/token-factory.js';
+import { newKey, signWith } from '../helpers/jwks-server.js';
 
 export interface ForgedToken {
   name: string;
@@ -13,21 +16,7 @@ export interface ForgedToken {
 }
 
 const b64 = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
-
-function hmac(alg: 'sha256' | 'sha512', data: string, secret: string): string {
-  return createHmac(alg, secret).update(data).digest('base64url');
-}
-
-/** An HS256 token over arbitrary header and claims (for claims signToken cannot express). */
-export function rawToken(
-  header: object,
-  claims: object,
-  secret: string,
-  alg: 'sha256' | 'sha512' = 'sha256',
-): string {
-  const data = `${b64(header)}.${b64(claims)}`;
-  return `${data}.${hmac(alg, data, secret)}`;
-}
+const bearer = (t: string): string => `Bearer ${t}`;
 
 /** Flips one character in the middle of a base64url segment (keeps it valid base64url). */
 function flip(segment: string): string {
@@ -36,16 +25,18 @@ function flip(segment: string): string {
   return segment.slice(0, i) + c + segment.slice(i + 1);
 }
 
+const OTHER_SECRET = 'another-secret-another-secret-0123456789';
+
 /**
  * Every way a request can fail authentication. `valid` is a genuine admin token (the forgeries
- * start from the most powerful credential); `secret` is the server's secret.
+ * start from the most powerful credential).
  */
-export function forgedTokens(valid: string, secret: string): ForgedToken[] {
+export function forgedTokens(valid: string, tokens: TokenFactory): ForgedToken[] {
   const [h, p, s] = valid.split('.');
   const claims = JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as Record<string, unknown>;
   const now = Math.floor(Date.now() / 1000);
-  const live = { iat: now, exp: now + 600 };
-  const bearer = (t: string): string => `Bearer ${t}`;
+  const live = { ...tokens.baseClaims, iat: now, exp: now + 600 };
+  const signed = (c: object): string => bearer(tokens.sign(c));
   return [
     { name: 'no Authorization header', authorization: undefined },
     { name: 'empty bearer', authorization: 'Bearer ' },
@@ -56,13 +47,13 @@ export function forgedTokens(valid: string, secret: string): ForgedToken[] {
     { name: 'bearer four segments', authorization: bearer(`${valid}.${s}`) },
     { name: 'non-base64url characters', authorization: bearer(`${h}.${p}.${s}*`) },
     {
-      name: 'payload not JSON',
-      authorization: bearer(rawTokenFromParts(h, Buffer.from('not json').toString('base64url'), secret)),
+      name: 'header not JSON',
+      authorization: bearer(`${Buffer.from('nope').toString('base64url')}.${p}.${s}`),
     },
     {
-      name: 'expired',
+      name: 'expired (beyond the clock tolerance)',
       authorization: bearer(
-        signToken({ sub: 'e2e-admin', role: 'admin' }, secret, 60, Date.now() - 3_600_000),
+        tokens.principal({ sub: 'e2e-admin', role: 'admin' }, 60, Date.now() - 3_600_000),
       ),
     },
     {
@@ -81,66 +72,88 @@ export function forgedTokens(valid: string, secret: string): ForgedToken[] {
       authorization: bearer(`${b64({ alg: 'none', typ: 'JWT' })}.${p}.${s}`),
     },
     { name: 'alg NONE', authorization: bearer(`${b64({ alg: 'NONE', typ: 'JWT' })}.${p}.`) },
+    { name: 'header without alg', authorization: bearer(`${b64({ typ: 'JWT' })}.${p}.${s}`) },
+    { name: 'no sub', authorization: signed({ roles: ['admin'], ...live }) },
+    { name: 'empty sub', authorization: signed({ sub: '', roles: ['admin'], ...live }) },
+    { name: 'no roles', authorization: signed({ sub: 'x', ...live }) },
+    { name: 'unknown role', authorization: signed({ sub: 'x', roles: ['root'], ...live }) },
     {
-      name: 'HS512 signed with the secret',
-      authorization: bearer(rawToken({ alg: 'HS512', typ: 'JWT' }, claims, secret, 'sha512')),
-    },
-    {
-      name: 'RS256 header, HMAC signature',
-      authorization: bearer(rawToken({ alg: 'RS256', typ: 'JWT' }, claims, secret)),
-    },
-    { name: 'header without alg', authorization: bearer(rawToken({ typ: 'JWT' }, claims, secret)) },
-    {
-      name: 'signed with another secret',
-      authorization: bearer(
-        signToken({ sub: 'e2e-admin', role: 'admin' }, 'another-secret-another-secret-0123456789', 600),
-      ),
-    },
-    {
-      name: 'no sub',
-      authorization: bearer(rawToken({ alg: 'HS256', typ: 'JWT' }, { role: 'admin', ...live }, secret)),
-    },
-    {
-      name: 'empty sub',
-      authorization: bearer(
-        rawToken({ alg: 'HS256', typ: 'JWT' }, { sub: '', role: 'admin', ...live }, secret),
-      ),
-    },
-    {
-      name: 'no role',
-      authorization: bearer(rawToken({ alg: 'HS256', typ: 'JWT' }, { sub: 'x', ...live }, secret)),
-    },
-    {
-      name: 'unknown role',
-      authorization: bearer(
-        rawToken({ alg: 'HS256', typ: 'JWT' }, { sub: 'x', role: 'root', ...live }, secret),
-      ),
+      name: 'singular role claim (not the configured one)',
+      authorization: signed({ sub: 'x', role: 'admin', ...live }),
     },
     {
       name: 'customer without customerId',
-      authorization: bearer(
-        rawToken({ alg: 'HS256', typ: 'JWT' }, { sub: 'x', role: 'customer', ...live }, secret),
-      ),
+      authorization: signed({ sub: 'x', roles: ['customer'], ...live }),
     },
-    {
-      name: 'no exp',
-      authorization: bearer(
-        rawToken({ alg: 'HS256', typ: 'JWT' }, { sub: 'x', role: 'admin', iat: now }, secret),
-      ),
-    },
+    { name: 'no exp', authorization: signed({ sub: 'x', roles: ['admin'], ...tokens.baseClaims, iat: now }) },
     {
       name: 'exp not a number',
-      authorization: bearer(
-        rawToken(
-          { alg: 'HS256', typ: 'JWT' },
-          { sub: 'x', role: 'admin', iat: now, exp: String(now + 600) },
-          secret,
-        ),
-      ),
+      authorization: signed({
+        sub: 'x',
+        roles: ['admin'],
+        ...tokens.baseClaims,
+        iat: now,
+        exp: String(now + 600),
+      }),
     },
+    {
+      name: 'nbf in the future',
+      authorization: signed({ sub: 'x', roles: ['admin'], ...live, nbf: now + 600 }),
+    },
+    ...(tokens.mode === 'HS256' ? hs256Forgeries(claims) : jwksForgeries(claims, tokens)),
   ];
 }
 
-function rawTokenFromParts(h: string, p: string, secret: string): string {
-  return `${h}.${p}.${hmac('sha256', `${h}.${p}`, secret)}`;
+function hs256Forgeries(claims: Record<string, unknown>): ForgedToken[] {
+  return [
+    {
+      name: 'HS512 signed with the secret',
+      authorization: bearer(hmacToken({ alg: 'HS512' }, claims, TEST_JWT_SECRET, 'sha512')),
+    },
+    {
+      name: 'RS256 header, HMAC signature',
+      authorization: bearer(hmacToken({ alg: 'RS256' }, claims, OTHER_SECRET)),
+    },
+    { name: 'signed with another secret', authorization: bearer(hmacToken({}, claims, OTHER_SECRET)) },
+  ];
+}
+
+function jwksForgeries(claims: Record<string, unknown>, tokens: TokenFactory): ForgedToken[] {
+  const jwks = tokens.jwks!;
+  const rsa = jwks.key('rsa-1');
+  const publicPem = rsa.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const publicJwk = JSON.stringify(rsa.publicKey.export({ format: 'jwk' }));
+  const rogue = newKey('rogue-1', 'RS256');
+  const impostor = newKey('rsa-1', 'RS256'); // a published kid, but not the published key
+  return [
+    {
+      name: 'key confusion: HS256 keyed with the RSA public key (PEM)',
+      authorization: bearer(hmacToken({ kid: 'rsa-1' }, claims, publicPem)),
+    },
+    {
+      name: 'key confusion: HS256 keyed with the public JWK',
+      authorization: bearer(hmacToken({ kid: 'rsa-1' }, claims, publicJwk)),
+    },
+    {
+      name: 'unknown kid (a key the provider never published)',
+      authorization: bearer(signWith(rogue, claims)),
+    },
+    { name: 'published kid, another private key', authorization: bearer(signWith(impostor, claims)) },
+    {
+      name: 'no kid, signed by an unpublished key',
+      authorization: bearer(signWith(rogue, claims, { kid: undefined })),
+    },
+    {
+      name: 'ES256 header over an RSA signature',
+      authorization: bearer(tokens.sign(claims, { alg: 'ES256', kid: 'ec-1' })),
+    },
+    { name: 'wrong issuer', authorization: bearer(tokens.sign({ ...claims, iss: 'https://evil.test/' })) },
+    { name: 'no issuer', authorization: bearer(tokens.sign({ ...claims, iss: undefined })) },
+    { name: 'wrong audience', authorization: bearer(tokens.sign({ ...claims, aud: 'another-api' })) },
+    { name: 'no audience', authorization: bearer(tokens.sign({ ...claims, aud: undefined })) },
+    {
+      name: 'audience list without ours',
+      authorization: bearer(tokens.sign({ ...claims, aud: ['another-api', `${TEST_AUDIENCE}-2`] })),
+    },
+  ];
 }
