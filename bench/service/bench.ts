@@ -125,13 +125,17 @@ async function main(): Promise<void> {
       phaseSeconds[name] = Number(((performance.now() - t0) / 1000).toFixed(1));
     }
   };
+  const seedArgs = [
+    ['--products', settings.seedProducts],
+    ['--customers', settings.seedCustomers],
+    ['--orders', settings.seedOrders],
+    ['--concurrency', settings.seedConcurrency],
+  ].flatMap(([flag, n]) => [String(flag), String(n)]);
   try {
-    log(
-      `seed: demo data with --orders ${settings.seedOrders} through the CommandBus (npm run seed's CLI) ...`,
-    );
+    log(`seed: demo data (${seedArgs.join(' ')}) through the CommandBus (npm run seed's CLI) ...`);
     const seedStarted = performance.now();
     await runNode({
-      args: [distEntry('src/cli/seed.js'), '--orders', String(settings.seedOrders)],
+      args: [distEntry('src/cli/seed.js'), ...seedArgs],
       env: serviceEnv(serviceOptions),
       // Only the seed's own lines (progress every 10 %), not the application's start-up log.
       onLine: (line) => {
@@ -171,7 +175,7 @@ async function main(): Promise<void> {
     );
 
     lagLimits = lagBucketLimits(await scrapeMetrics(svc.origin, svc.adminToken));
-    phaseSeconds['service start'] = Number(
+    phaseSeconds['fixtures, service start, stock, catch-up'] = Number(
       ((performance.now() - seedStarted) / 1000 - seedSeconds).toFixed(1),
     );
     if (runs('orders') || runs('saturation') || runs('mixed') || runs('overload')) {
@@ -247,17 +251,17 @@ async function main(): Promise<void> {
     service = undefined;
 
     const body = figures.queries?.sampleOrderBody;
-    if (runs('baselines') && body !== undefined)
-      figures.ceiling = await timed('baseline (a)', () =>
+    if (runs('ceiling') && body !== undefined)
+      figures.ceiling = await timed('ceiling', () =>
         benchCeiling(
           body,
           workDir,
-          { rate: settings.queryRate, seconds: settings.baselineSeconds, connections: settings.connections },
+          { seconds: settings.baselineSeconds, connections: settings.connections },
           log,
         ),
       );
-    if (runs('baselines'))
-      figures.crud = await timed('baseline (b)', async () => {
+    if (runs('crud'))
+      figures.crud = await timed('crud', async () => {
         log('baseline (b): embedded server on the service data directory (child process) ...');
         const mongo = await startServerChild({ dbPath: serviceOptions.dataDir, logLevel: 'error' });
         try {
@@ -287,6 +291,11 @@ async function main(): Promise<void> {
 
   const rows = buildRows(figures, lagLimits.at(-1) ?? 60);
   printRows(rows);
+  console.log(
+    `\nphase durations (s): ${Object.entries(phaseSeconds)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
   const loadEnd = os.loadavg();
   const totalSeconds = (performance.now() - started) / 1000;
   console.log(
@@ -305,7 +314,7 @@ async function main(): Promise<void> {
     settings,
     machine: { ...m, loadAverageStart: loadStart, loadAverageEnd: loadEnd },
     cacheStore: redisUrl ? 'redis' : 'memory',
-    seed: { orders: settings.seedOrders, seconds: seedSeconds },
+    seed: { args: seedArgs, seconds: seedSeconds },
     phaseSeconds,
     lagHistogramBucketLimitsSeconds: lagLimits,
     orders: figures.orders,

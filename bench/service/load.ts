@@ -39,9 +39,6 @@ export interface LoadResult {
   offeredPerSec: number | null;
   connections: number;
   seconds: number;
-  /** Requests sent (over `seconds`: the rate the generator really offered). */
-  sent: number;
-  sentPerSec: number;
   /** Responses received. */
   responses: number;
   ok2xx: number;
@@ -76,8 +73,6 @@ export function summarize(
     offeredPerSec: spec.rate ?? null,
     connections: spec.connections,
     seconds: r.duration,
-    sent: r.requests.sent,
-    sentPerSec: r.requests.sent / r.duration,
     responses: ok2xx + r.non2xx,
     ok2xx,
     non2xx: r.non2xx,
@@ -85,9 +80,10 @@ export function summarize(
     errors: r.errors,
     timeouts: r.timeouts,
     throughputPerSec: ok2xx / r.duration,
-    p50Ms: r.latency.p50,
-    p99Ms: r.latency.p99,
-    maxMs: r.latency.max,
+    // No answer within the run: no latency either (not autocannon's 0).
+    p50Ms: ok2xx + r.non2xx > 0 ? r.latency.p50 : NaN,
+    p99Ms: ok2xx + r.non2xx > 0 ? r.latency.p99 : NaN,
+    maxMs: ok2xx + r.non2xx > 0 ? r.latency.max : NaN,
     startedAt: r.start.getTime(),
     finishedAt: r.finish.getTime(),
     ...(slow ? { slow } : {}),
@@ -181,7 +177,7 @@ export function describe(r: LoadResult): string {
   const offered = r.offeredPerSec === null ? 'saturation' : `${r.offeredPerSec}/s offered`;
   return (
     `${r.label} (${offered}, ${r.connections} connections, ${r.seconds.toFixed(1)} s): ` +
-    `sent ${r.sentPerSec.toFixed(0)}/s, ${r.throughputPerSec.toFixed(0)} 2xx/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms, ` +
+    `${r.throughputPerSec.toFixed(0)} 2xx/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms, ` +
     `non-2xx ${r.non2xx}${r.non2xx > 0 ? ` ${JSON.stringify(r.statusCodes)}` : ''}, errors ${r.errors}`
   );
 }

@@ -4,8 +4,8 @@
  * counted by class, so that a phase can count what the service logged while it ran (the overload
  * run's "no error lines in the log").
  *
- * An error line is a JSON log line (pino) with `level` >= 50 (error, fatal), or a line that is not
- * JSON at all (a stack trace or a message written around the logger). Warnings (`level` 40) are
+ * An error line is a JSON log line (pino) with level error or fatal (`level` >= 50 or its label),
+ * or a line that is not JSON with a level at all (a stack trace or a message written around the logger). Warnings (`level` 40) are
  * counted apart.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
@@ -24,12 +24,17 @@ export interface LogDelta extends LogCounts {
   errorSamples: string[];
 }
 
+const LEVELS: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 };
+
+/** pino's level of a JSON line (a number, or its label as the service's formatter writes it). */
 function levelOf(line: string): number | 'not-json' {
   if (!line.startsWith('{')) return 'not-json';
   try {
     const parsed: unknown = JSON.parse(line);
     const level = (parsed as { level?: unknown }).level;
-    return typeof level === 'number' ? level : 'not-json';
+    if (typeof level === 'number') return level;
+    if (typeof level === 'string' && level in LEVELS) return LEVELS[level];
+    return 'not-json';
   } catch {
     return 'not-json';
   }

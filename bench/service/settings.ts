@@ -8,9 +8,11 @@
  *   BENCH_OVERLOAD_SECONDS / --overload-seconds N  the overload run (full 20, quick 6)
  *   BENCH_QUERY_SECONDS / --query-seconds N      each query run (full 12, quick 3)
  *   BENCH_DRAIN_TIMEOUT_S / --drain-timeout N    longest wait for the projections to drain after a run
- *   BENCH_REBUILD_BOX_S / --rebuild-box N        stop the rebuild's replay and the verify after N s (default: no box)
- *   --rebuild-orders N                 orders generated for the rebuild (full 100,000, quick 1,000)
- *   BENCH_SKIP / --skip a,b            leave phases out: orders, saturation, queries, mixed, overload, baselines, rebuild, verify
+ *   BENCH_REBUILD_BOX_S / --rebuild-box N        stop the rebuild's replay and the verify after N s
+ *                                      (full: no box; quick: 30 s; 0 = no box)
+ *   --rebuild-orders N                 orders generated for the rebuild (full 100,000, quick 300)
+ *   BENCH_SKIP / --skip a,b            leave phases out: orders, saturation, queries, mixed, overload,
+ *                                      ceiling, crud, rebuild, verify (quick: crud by default)
  */
 import { parseArgs } from 'node:util';
 
@@ -20,14 +22,19 @@ export const PHASES = [
   'queries',
   'mixed',
   'overload',
-  'baselines',
+  'ceiling',
+  'crud',
   'rebuild',
   'verify',
 ] as const;
 export type Phase = (typeof PHASES)[number];
 
 export interface Settings {
+  /** The demo data (`npm run seed -- --products --customers --orders --concurrency`). */
+  seedProducts: number;
+  seedCustomers: number;
   seedOrders: number;
+  seedConcurrency: number;
   /** Connections of the saturation runs (no rate). */
   connections: number;
   /** 1. POST /api/orders at `orderRate`/s offered for `orderSeconds`. */
@@ -55,7 +62,10 @@ export interface Settings {
 }
 
 export const FULL: Settings = {
+  seedProducts: 300,
+  seedCustomers: 250,
   seedOrders: 300,
+  seedConcurrency: 6,
   connections: 32,
   orderRate: 500,
   orderSeconds: 60,
@@ -67,7 +77,7 @@ export const FULL: Settings = {
   mixedQueryRate: 500,
   overloadSeconds: 20,
   overloadFactor: 2,
-  drainTimeoutSeconds: 90,
+  drainTimeoutSeconds: 60,
   baselineSeconds: 8,
   rebuildOrders: 100_000,
   rebuildBoxSeconds: null,
@@ -76,15 +86,21 @@ export const FULL: Settings = {
 
 export const QUICK: Settings = {
   ...FULL,
+  seedProducts: 60,
+  seedCustomers: 60,
   seedOrders: 100,
   orderSeconds: 10,
   saturationSeconds: 5,
   querySeconds: 3,
   mixedSeconds: 8,
   overloadSeconds: 6,
-  drainTimeoutSeconds: 20,
+  drainTimeoutSeconds: 10,
   baselineSeconds: 3,
-  rebuildOrders: 1_000,
+  rebuildOrders: 300,
+  // The quick run's only box: the rebuild's and verify's pace decides whether 4 minutes hold.
+  rebuildBoxSeconds: 30,
+  // The CRUD baseline has no target in the issues; the quick run leaves it out.
+  skip: ['crud'],
 };
 
 function positive(name: string, raw: string | undefined, max: number): number | undefined {
@@ -155,7 +171,9 @@ export function parseSettings(argv: string[] = process.argv.slice(2)): Parsed {
     'drainTimeoutSeconds',
     positive('BENCH_DRAIN_TIMEOUT_S', values['drain-timeout'] ?? env.BENCH_DRAIN_TIMEOUT_S, 3_600),
   );
-  const skip = (values.skip ?? env.BENCH_SKIP ?? '')
+  const skipText = values.skip ?? env.BENCH_SKIP;
+  if (skipText === undefined) return { quick, keep: values.keep ?? false, settings: s };
+  const skip = skipText
     .split(',')
     .map((p) => p.trim())
     .filter(Boolean);

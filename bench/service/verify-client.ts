@@ -3,7 +3,7 @@
  *  - today's: 200 with the reports array, the request held until the verify is done;
  *  - the job: 202 with `{ jobId, status: 'running', ... }` and a Location header
  *    `/api/admin/projections/verify/<jobId>`; `GET` on it answers the job (`status` 'running' |
- *    'completed' | 'failed', `progress`, and `reports` once completed), polled every 500 ms.
+ *    'completed' | 'failed', `progress`, and `reports` once completed), polled every 250 ms.
  * Either way the result says which shape answered, how long it took, and the reports; with a time
  * box the wait ends at the box (a job is then left running: the caller stops the service).
  */
@@ -56,6 +56,10 @@ export async function verifyProjections(
   const headers = { authorization: `Bearer ${adminToken}` };
   const query = opts.name ? `?name=${encodeURIComponent(opts.name)}` : '';
   let res: Response;
+  // Today's API holds the request until done: a line every 30 s meanwhile.
+  const waiting = opts.log
+    ? setInterval(() => opts.log?.(`  verify: ${seconds().toFixed(0)} s, waiting for the answer`), 30_000)
+    : undefined;
   try {
     res = await fetch(`${origin}/api/admin/projections/verify${query}`, {
       method: 'POST',
@@ -66,6 +70,8 @@ export async function verifyProjections(
     if (e instanceof DOMException && e.name === 'TimeoutError')
       return { shape: 'sync', status: 'timeout', seconds: seconds(), reports: null, progress: null };
     throw e;
+  } finally {
+    clearInterval(waiting);
   }
   const body: unknown = await res.json();
   if (res.status === 200 && Array.isArray(body))
@@ -95,7 +101,7 @@ export async function verifyProjections(
         reports: null,
         progress: job.progress ?? null,
       };
-    await sleep(500);
+    await sleep(250);
     const poll = await fetch(url, { headers, signal: AbortSignal.timeout(30_000) });
     const text = await poll.text();
     if (poll.status !== 200)
