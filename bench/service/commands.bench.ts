@@ -139,7 +139,8 @@ export async function drainAndLag(
   const lag = lagBetween(before, after, drain.drained ? {} : drain.behindAtEnd);
   log(
     `  projections ${drain.drained ? `drained ${drain.seconds.toFixed(1)} s after the load` : `NOT drained within ${drain.seconds.toFixed(0)} s`}` +
-      ` (behind at the load's end: ${JSON.stringify(drain.behindAtLoadEnd)}); lag ${describeLag(lag.all)}`,
+      ` (behind at the load's end: ${JSON.stringify(drain.behindAtLoadEnd)}); lag ${describeLag(lag.all)}` +
+      (drain.drained ? '' : `; applied events only: ${describeLag(lag.appliedOnly)}`),
   );
   return { drain, lag, after };
 }

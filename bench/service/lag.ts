@@ -11,7 +11,10 @@
  * at or below the 1 s limit (met) or above the 2.5 s limit (missed); between the two the result is
  * undetermined (`null`). Events still behind when the drain wait gave up are added to
  * the +Inf bucket: each of them waited longer than the drain timeout, so they count as too late
- * for any of the targets (the timeout is longer than 2 s); their number is reported.
+ * for any of the targets (the timeout is longer than 2 s); their number is reported. "Behind" is
+ * the service's `eventsBehind` (events after the projection's checkpoint, which the resync path
+ * writes), so if the checkpoint trails applications by the fast path this is conservative;
+ * `appliedOnly` is the same figure over the histogram alone, for comparison.
  */
 import {
   histogramDelta,
@@ -48,6 +51,8 @@ export interface LagFigures {
 export interface Lag {
   all: LagFigures;
   byProjection: Record<string, LagFigures>;
+  /** All projections, the histogram alone (events behind at the end left out). */
+  appliedOnly: LagFigures;
 }
 
 function withNotApplied(buckets: Bucket[], notApplied: number): Bucket[] {
@@ -85,7 +90,8 @@ export function lagBetween(before: Scrape, after: Scrape, notApplied: Record<str
       notApplied[p] ?? 0,
     );
   }
-  return { all: figures(histogramDelta(before, after, LAG_METRIC), missing), byProjection };
+  const all = histogramDelta(before, after, LAG_METRIC);
+  return { all: figures(all, missing), byProjection, appliedOnly: figures(all, 0) };
 }
 
 /** met (true), missed (false) or undetermined by the buckets (null) for "max < limitMs". */
@@ -103,6 +109,6 @@ export function describeLag(l: LagFigures): string {
       : `${v(l.maxMsAbove)}..${v(l.maxMsAtMost)}`;
   return (
     `p50 ${v(l.p50Ms)}, p99 ${v(l.p99Ms)}, max ${max} (${l.events} events` +
-    `${l.notApplied > 0 ? `, ${l.notApplied} not applied when the wait ended` : ''})`
+    `${l.notApplied > 0 ? `, ${l.notApplied} still behind when the wait ended` : ''})`
   );
 }
