@@ -310,7 +310,13 @@ async function main(): Promise<void> {
   const results = {
     benchmark: 'service',
     timestamp: stamp,
-    command: quick ? 'BENCH_QUICK=1 npm run bench' : 'npm run bench',
+    command: [
+      ...Object.entries(process.env)
+        .filter(([k, v]) => k.startsWith('BENCH_') && v !== undefined && k !== 'BENCH_CPU_PROF_DIR')
+        .map(([k, v]) => `${k}=${v}`),
+      'npm run bench',
+      ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : []),
+    ].join(' '),
     quick,
     settings,
     machine: { ...m, loadAverageStart: loadStart, loadAverageEnd: loadEnd },
