@@ -177,7 +177,10 @@ export function describe(r: LoadResult): string {
   const offered = r.offeredPerSec === null ? 'saturation' : `${r.offeredPerSec}/s offered`;
   return (
     `${r.label} (${offered}, ${r.connections} connections, ${r.seconds.toFixed(1)} s): ` +
-    `${r.throughputPerSec.toFixed(0)} 2xx/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms, ` +
+    `${r.throughputPerSec.toFixed(0)} 2xx/s, ` +
+    (r.responses > 0
+      ? `p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms, `
+      : 'no answer within the run, ') +
     `non-2xx ${r.non2xx}${r.non2xx > 0 ? ` ${JSON.stringify(r.statusCodes)}` : ''}, errors ${r.errors}`
   );
 }

@@ -85,7 +85,8 @@ export async function benchMixed(
     lag,
   };
   log(
-    `  mixed: command p99 ${figures.commandP99Ms} ms, query p99 ${figures.queryP99Ms} ms (highest endpoint), ` +
+    `  mixed: command p99 ${figures.commandP99Ms} ms, query p99 ` +
+      `${Number.isFinite(figures.queryP99Ms) ? `${figures.queryP99Ms} ms` : 'none (an endpoint had no answer)'} (highest endpoint), ` +
       `cache hit rate ${(figures.cacheHitRate * 100).toFixed(1)} %`,
   );
   return figures;

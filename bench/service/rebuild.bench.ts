@@ -66,6 +66,17 @@ export async function benchRebuild(
   let stopped = false;
   let nextReport = 0.1;
   let nextReportAt = performance.now() + 30_000;
+  let boxTimer: NodeJS.Timeout | undefined;
+  // The rate of a stopped replay counts the events of its last progress line.
+  const stopAtBox = (): void => {
+    if (stopped || finished !== undefined) return;
+    stopped = true;
+    finished = performance.now();
+    log(
+      `rebuild: time box of ${maxReplaySeconds} s reached at ${events} / ${eventsTotal} events: stopping the CLI`,
+    );
+    void child.stop(10_000);
+  };
   const child = spawnNode({
     args: [distEntry('src/cli/projections.js'), 'rebuild', 'orders_read'],
     env: serviceEnv(options),
@@ -75,20 +86,12 @@ export async function benchRebuild(
       const [, phase, processed, total] = m;
       events = Number(processed);
       if (phase === 'replaying') {
-        replayStarted ??= performance.now();
-        eventsTotal = Number(total);
-        if (
-          !stopped &&
-          maxReplaySeconds !== null &&
-          performance.now() - replayStarted > maxReplaySeconds * 1000
-        ) {
-          stopped = true;
-          finished = performance.now();
-          log(
-            `rebuild: time box of ${maxReplaySeconds} s reached at ${events} / ${total} events: stopping the CLI`,
-          );
-          void child.stop(10_000);
+        if (replayStarted === undefined) {
+          replayStarted = performance.now();
+          // A timer, not the next progress line: a replay may stall between lines.
+          if (maxReplaySeconds !== null) boxTimer = setTimeout(stopAtBox, maxReplaySeconds * 1000);
         }
+        eventsTotal = Number(total);
         const share = Number(total) > 0 ? events / Number(total) : 0;
         if (share >= nextReport || performance.now() >= nextReportAt) {
           while (nextReport <= share) nextReport += 0.1;
@@ -98,10 +101,11 @@ export async function benchRebuild(
             `rebuild: replaying ${events} / ${total} events (${s.toFixed(1)} s, ${(events / s).toFixed(0)} events/s)`,
           );
         }
-      } else if (phase === 'done') finished = performance.now();
+      } else if (phase === 'done' && !stopped) finished = performance.now();
     },
   });
   const code = await child.exited;
+  clearTimeout(boxTimer);
   const wallSeconds = (performance.now() - spawned) / 1000;
   if ((code !== 0 && !stopped) || replayStarted === undefined || finished === undefined)
     throw new Error(`rebuild failed (exit ${code}):\n${child.tail()}`);

@@ -9,7 +9,7 @@
  *   BENCH_QUERY_SECONDS / --query-seconds N      each query run (full 12, quick 3)
  *   BENCH_DRAIN_TIMEOUT_S / --drain-timeout N    longest wait for the projections to drain after a run
  *   BENCH_REBUILD_BOX_S / --rebuild-box N        stop the rebuild's replay and the verify after N s
- *                                      (full: no box; quick: 30 s; 0 = no box)
+ *                                      (full: no box; quick: 20 s; 0 = no box)
  *   --rebuild-orders N                 orders generated for the rebuild (full 100,000, quick 300)
  *   BENCH_SKIP / --skip a,b            leave phases out: orders, saturation, queries, mixed, overload,
  *                                      ceiling, crud, rebuild, verify (quick: crud by default)
@@ -98,7 +98,7 @@ export const QUICK: Settings = {
   baselineSeconds: 3,
   rebuildOrders: 300,
   // The quick run's only box: the rebuild's and verify's pace decides whether 4 minutes hold.
-  rebuildBoxSeconds: 30,
+  rebuildBoxSeconds: 20,
   // The CRUD baseline has no target in the issues; the quick run leaves it out.
   skip: ['crud'],
 };
