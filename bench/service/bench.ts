@@ -161,95 +161,102 @@ async function main(): Promise<void> {
         `${fixtures.orders.length} orders, ${fixtures.searchWords.length} search words`,
     );
 
-    log(
-      'service: starting node dist/src/main.js (embedded MongoDB, NODE_ENV=production, LOG_LEVEL=warn) ...',
+    // The service runs for the HTTP phases (the ceiling baseline needs a real order answer).
+    const serviceNeeded = (['orders', 'saturation', 'queries', 'mixed', 'overload', 'ceiling'] as const).some(
+      runs,
     );
-    const svc = await startService(serviceOptions, log);
-    service = svc;
-    log(`service: ready on ${svc.origin} in ${(svc.startupMs / 1000).toFixed(1)} s`);
-    await raiseStock(svc, fixtures);
-    log(`stock: every product set to a high level (admin inventory adjust), so orders take the success path`);
-    const catchUpMs = await waitCaughtUp(svc);
-    log(
-      `projections: caught up (no event behind a checkpoint) after ${(catchUpMs / 1000).toFixed(1)} s more`,
-    );
+    if (serviceNeeded) {
+      log(
+        'service: starting node dist/src/main.js (embedded MongoDB, NODE_ENV=production, LOG_LEVEL=warn) ...',
+      );
+      const svc = await startService(serviceOptions, log);
+      service = svc;
+      log(`service: ready on ${svc.origin} in ${(svc.startupMs / 1000).toFixed(1)} s`);
+      await raiseStock(svc, fixtures);
+      log(
+        `stock: every product set to a high level (admin inventory adjust), so orders take the success path`,
+      );
+      const catchUpMs = await waitCaughtUp(svc);
+      log(
+        `projections: caught up (no event behind a checkpoint) after ${(catchUpMs / 1000).toFixed(1)} s more`,
+      );
 
-    lagLimits = lagBucketLimits(await scrapeMetrics(svc.origin, svc.adminToken));
-    phaseSeconds['fixtures, service start, stock, catch-up'] = Number(
-      ((performance.now() - seedStarted) / 1000 - seedSeconds).toFixed(1),
-    );
-    if (runs('orders') || runs('saturation') || runs('mixed') || runs('overload')) {
-      await timed('orders warm-up', async () => {
-        await warmUpOrders(svc, fixtures, settings.orderRate, log);
-        await waitDrained(svc, Date.now(), settings.drainTimeoutSeconds, log);
-      });
-    }
-    const orderOptions = {
-      connections: settings.connections,
-      drainTimeoutSeconds: settings.drainTimeoutSeconds,
-    };
-    if (runs('orders'))
-      figures.orders = await timed('orders', () =>
-        benchOrders(
-          svc,
-          fixtures,
-          { ...orderOptions, rate: settings.orderRate, seconds: settings.orderSeconds },
-          log,
-        ),
+      lagLimits = lagBucketLimits(await scrapeMetrics(svc.origin, svc.adminToken));
+      phaseSeconds['fixtures, service start, stock, catch-up'] = Number(
+        ((performance.now() - seedStarted) / 1000 - seedSeconds).toFixed(1),
       );
-    if (runs('saturation'))
-      figures.saturation = await timed('saturation', () =>
-        benchSaturation(svc, fixtures, { ...orderOptions, seconds: settings.saturationSeconds }, log),
-      );
-    if (runs('queries'))
-      figures.queries = await timed('queries', () =>
-        benchQueries(
-          svc,
-          fixtures,
-          { rate: settings.queryRate, seconds: settings.querySeconds, connections: settings.connections },
-          log,
-        ),
-      );
-    if (runs('mixed'))
-      figures.mixed = await timed('mixed', () =>
-        benchMixed(
-          svc,
-          fixtures,
-          {
-            ...orderOptions,
-            seconds: settings.mixedSeconds,
-            orderRate: settings.mixedOrderRate,
-            queryRate: settings.mixedQueryRate,
-          },
-          log,
-        ),
-      );
-    const saturationPerSec = figures.saturation?.load.throughputPerSec;
-    if (runs('overload')) {
-      if (saturationPerSec === undefined || saturationPerSec <= 0)
-        errors.overload = 'no saturation rate measured (the saturation phase was skipped or failed)';
-      else
-        figures.overload = await timed('overload', () =>
-          benchOverload(
+      if (runs('orders') || runs('saturation') || runs('mixed') || runs('overload')) {
+        await timed('orders warm-up', async () => {
+          await warmUpOrders(svc, fixtures, settings.orderRate, log);
+          await waitDrained(svc, Date.now(), settings.drainTimeoutSeconds, log);
+        });
+      }
+      const orderOptions = {
+        connections: settings.connections,
+        drainTimeoutSeconds: settings.drainTimeoutSeconds,
+      };
+      if (runs('orders'))
+        figures.orders = await timed('orders', () =>
+          benchOrders(
+            svc,
+            fixtures,
+            { ...orderOptions, rate: settings.orderRate, seconds: settings.orderSeconds },
+            log,
+          ),
+        );
+      if (runs('saturation'))
+        figures.saturation = await timed('saturation', () =>
+          benchSaturation(svc, fixtures, { ...orderOptions, seconds: settings.saturationSeconds }, log),
+        );
+      if (runs('queries'))
+        figures.queries = await timed('queries', () =>
+          benchQueries(
+            svc,
+            fixtures,
+            { rate: settings.queryRate, seconds: settings.querySeconds, connections: settings.connections },
+            log,
+          ),
+        );
+      if (runs('mixed'))
+        figures.mixed = await timed('mixed', () =>
+          benchMixed(
             svc,
             fixtures,
             {
               ...orderOptions,
-              saturationPerSec,
-              factor: settings.overloadFactor,
-              seconds: settings.overloadSeconds,
+              seconds: settings.mixedSeconds,
+              orderRate: settings.mixedOrderRate,
+              queryRate: settings.mixedQueryRate,
             },
             log,
           ),
         );
+      const saturationPerSec = figures.saturation?.load.throughputPerSec;
+      if (runs('overload')) {
+        if (saturationPerSec === undefined || saturationPerSec <= 0)
+          errors.overload = 'no saturation rate measured (the saturation phase was skipped or failed)';
+        else
+          figures.overload = await timed('overload', () =>
+            benchOverload(
+              svc,
+              fixtures,
+              {
+                ...orderOptions,
+                saturationPerSec,
+                factor: settings.overloadFactor,
+                seconds: settings.overloadSeconds,
+              },
+              log,
+            ),
+          );
+      }
+      const logTotal = svc.log.mark();
+      log(
+        `service: stopping (it wrote ${logTotal.lines} log lines during the run: ${logTotal.errorLines} error, ${logTotal.warnLines} warning) ...`,
+      );
+      await svc.child.stop(60_000);
+      service = undefined;
     }
-    const logTotal = svc.log.mark();
-    log(
-      `service: stopping (it wrote ${logTotal.lines} log lines during the run: ${logTotal.errorLines} error, ${logTotal.warnLines} warning) ...`,
-    );
-    await svc.child.stop(60_000);
-    service = undefined;
-
     const body = figures.queries?.sampleOrderBody;
     if (runs('ceiling') && body !== undefined)
       figures.ceiling = await timed('ceiling', () =>

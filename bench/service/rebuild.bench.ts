@@ -93,7 +93,7 @@ export async function benchRebuild(
         }
         eventsTotal = Number(total);
         const share = Number(total) > 0 ? events / Number(total) : 0;
-        if (share >= nextReport || performance.now() >= nextReportAt) {
+        if (events > 0 && (share >= nextReport || performance.now() >= nextReportAt)) {
           while (nextReport <= share) nextReport += 0.1;
           nextReportAt = performance.now() + 30_000;
           const s = (performance.now() - replayStarted) / 1000;
