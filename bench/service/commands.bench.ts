@@ -14,7 +14,7 @@ import type { Fixtures } from './fixtures.js';
 import { connectionsFor, describe, runLoad, type LoadResult, type RequestSpec } from './load.js';
 import { describeLag, lagBetween, type Lag } from './lag.js';
 import { labelValues, scrapeMetrics, total, type Scrape } from './metrics-scrape.js';
-import { waitDrained, type Drain } from './projection-status.js';
+import { behindNow, totalBehind, waitDrained, type Drain } from './projection-status.js';
 import type { RunningService } from './service.js';
 
 export const STOCK_LEVEL = 10_000_000;
@@ -130,9 +130,12 @@ export async function drainAndLag(
   before: Scrape,
   load: LoadResult,
   drainTimeoutSeconds: number,
+  behindAtStart: Record<string, number>,
   log: (line: string) => void,
 ): Promise<{ drain: Drain; lag: Lag; after: Scrape }> {
-  const drain = await waitDrained(service, load.finishedAt, drainTimeoutSeconds, log);
+  const drain = { behindAtStart, ...(await waitDrained(service, load.finishedAt, drainTimeoutSeconds, log)) };
+  if (!drain.drained && totalBehind(behindAtStart) > 0)
+    log(`  (behind when the run started: ${JSON.stringify(behindAtStart)})`);
   const after = drain.drained
     ? await waitQuiet(service)
     : await scrapeMetrics(service.origin, service.adminToken);
@@ -170,6 +173,7 @@ export async function benchOrders(
   log: (line: string) => void,
 ): Promise<OrderRunFigures> {
   const before = await waitQuiet(service);
+  const behindAtStart = await behindNow(service);
   log(`orders: POST /api/orders at ${opts.rate}/s offered for ${opts.seconds} s ...`);
   const load = await runLoad({
     label: 'POST /api/orders',
@@ -181,7 +185,14 @@ export async function benchOrders(
     log,
   });
   log(`  ${describe(load)}`);
-  const { drain, lag } = await drainAndLag(service, before, load, opts.drainTimeoutSeconds, log);
+  const { drain, lag } = await drainAndLag(
+    service,
+    before,
+    load,
+    opts.drainTimeoutSeconds,
+    behindAtStart,
+    log,
+  );
   return { load, drain, lag };
 }
 
@@ -193,6 +204,7 @@ export async function benchSaturation(
   log: (line: string) => void,
 ): Promise<SaturationFigures> {
   const before = await waitQuiet(service);
+  const behindAtStart = await behindNow(service);
   log(`orders: POST /api/orders at saturation (${opts.connections} connections) for ${opts.seconds} s ...`);
   const load = await runLoad({
     label: 'POST /api/orders',
@@ -204,7 +216,14 @@ export async function benchSaturation(
   });
   const atEnd = await scrapeMetrics(service.origin, service.adminToken);
   log(`  ${describe(load)}`);
-  const { drain, lag, after } = await drainAndLag(service, before, load, opts.drainTimeoutSeconds, log);
+  const { drain, lag, after } = await drainAndLag(
+    service,
+    before,
+    load,
+    opts.drainTimeoutSeconds,
+    behindAtStart,
+    log,
+  );
   const byProjection: Record<string, number> = {};
   for (const p of labelValues(after, APPLIED, 'projection'))
     byProjection[p] = total(after, APPLIED, { projection: p }) - total(before, APPLIED, { projection: p });

@@ -10,7 +10,7 @@ import type { Fixtures } from './fixtures.js';
 import type { Lag } from './lag.js';
 import { connectionsFor, describe, runLoad, type LoadResult } from './load.js';
 import { scrapeMetrics } from './metrics-scrape.js';
-import type { Drain } from './projection-status.js';
+import { behindNow, type Drain } from './projection-status.js';
 import { queryGenerators, withCache, type QueryRun } from './queries.bench.js';
 import type { RunningService } from './service.js';
 
@@ -45,6 +45,7 @@ export async function benchMixed(
     `mixed: POST /api/orders at ${opts.orderRate}/s and each query endpoint at ${opts.queryRate}/s, together for ${opts.seconds} s ...`,
   );
   const before = await scrapeMetrics(service.origin, service.adminToken);
+  const behindAtStart = await behindNow(service);
   const orderRun = runLoad({
     label: 'mixed: POST /api/orders',
     origin: service.origin,
@@ -71,7 +72,14 @@ export async function benchMixed(
   for (const q of queries) log(`  ${describe(q.run)}`);
   // Cache counters over the load only (the drain below adds no queries, but keep it exact).
   const cache: QueryRun = withCache(queries[0].run, before, afterLoad);
-  const { drain, lag } = await drainAndLag(service, before, orders, opts.drainTimeoutSeconds, log);
+  const { drain, lag } = await drainAndLag(
+    service,
+    before,
+    orders,
+    opts.drainTimeoutSeconds,
+    behindAtStart,
+    log,
+  );
   const figures: MixedFigures = {
     seconds: opts.seconds,
     orders,

@@ -12,7 +12,7 @@ import type { Fixtures } from './fixtures.js';
 import type { Lag } from './lag.js';
 import { describe, runLoad, type LoadResult } from './load.js';
 import { scrapeMetrics } from './metrics-scrape.js';
-import type { Drain } from './projection-status.js';
+import { behindNow, type Drain } from './projection-status.js';
 import type { LogDelta } from './service-log.js';
 import type { RunningService } from './service.js';
 
@@ -68,6 +68,7 @@ export async function benchOverload(
   const otherStatuses: Record<string, number> = {};
   const logMark = service.log.mark();
   const before = await scrapeMetrics(service.origin, service.adminToken);
+  const behindAtStart = await behindNow(service);
   const load = await runLoad({
     label: 'overload: POST /api/orders',
     origin: service.origin,
@@ -89,7 +90,14 @@ export async function benchOverload(
     },
   });
   log(`  ${describe(load)}`);
-  const { drain, lag } = await drainAndLag(service, before, load, opts.drainTimeoutSeconds, log);
+  const { drain, lag } = await drainAndLag(
+    service,
+    before,
+    load,
+    opts.drainTimeoutSeconds,
+    behindAtStart,
+    log,
+  );
   const lateOrUnanswered = (load.slow?.count ?? 0) + load.errors;
   const figures: OverloadFigures = {
     saturationPerSec: opts.saturationPerSec,

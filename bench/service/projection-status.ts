@@ -29,11 +29,20 @@ export async function projectionStates(service: RunningService): Promise<Project
   }));
 }
 
+export async function behindNow(service: RunningService): Promise<Record<string, number>> {
+  return Object.fromEntries((await projectionStates(service)).map((p) => [p.name, p.eventsBehind]));
+}
+
 export const totalBehind = (behind: Record<string, number>): number =>
   Object.values(behind).reduce((a, b) => a + b, 0);
 
 export interface Drain {
   drained: boolean;
+  /**
+   * Events behind per projection when the run started (a backlog of the runs before it: its
+   * events, if still behind at the end, are among those counted as not applied).
+   */
+  behindAtStart?: Record<string, number>;
   /** From the load's end to the first poll with nothing behind (or to giving up). */
   seconds: number;
   /** Events behind per projection at the first poll after the load. */

@@ -39,6 +39,7 @@ export interface AllFigures {
 const ms = (n: number): string =>
   n === Infinity ? 'no answer' : Number.isNaN(n) ? 'no answer' : `${fmt(n, n < 10 ? 1 : 0)} ms`;
 const rate = (n: number): string => `${fmt(n)}/s`;
+const sum = (r: Record<string, number>): number => Object.values(r).reduce((a, b) => a + b, 0);
 const verdict = (ok: boolean | null): Verdict => (ok === null ? 'undetermined' : ok ? 'met' : 'MISSED');
 const row = (figure: string, value: string, target = '', result: Verdict = ''): Row => ({
   figure,
@@ -106,7 +107,8 @@ function orderRows(o: OrderRunFigures, largestLimitS: number): Row[] {
       '5. drain: load end to nothing behind',
       o.drain.drained
         ? `${fmt(o.drain.seconds, 1)} s`
-        : `not drained in ${fmt(o.drain.seconds, 0)} s (${fmt(Object.values(o.drain.behindAtEnd).reduce((a, b) => a + b, 0))} events behind)`,
+        : `not drained in ${fmt(o.drain.seconds, 0)} s (${fmt(sum(o.drain.behindAtEnd))} events behind; ` +
+            `${fmt(sum(o.drain.behindAtStart ?? {}))} were behind when the run started)`,
       '<= 1 s (#11)',
       verdict(o.drain.drained && o.drain.seconds <= 1),
     ),
