@@ -1,8 +1,8 @@
 /**
  * The two baselines, measured in the same run as the service:
  *  (a) HTTP ceiling: a bare node:http child answering a fixed JSON body of the size of a real
- *      GET /api/orders/:id answer, driven with the same autocannon settings as the service's
- *      order query; reported as service / ceiling.
+ *      GET /api/orders/:id answer, driven at saturation with the same autocannon settings as the
+ *      service's cached order query; reported as service / ceiling.
  *  (b) CRUD vs read model: the order-detail read as one $lookup aggregation over the write model
  *      vs findOne on orders_read, both on one minimal node:http + driver child against an embedded
  *      server on the service's data (the service is stopped by then); reported as CRUD / read model.
@@ -10,12 +10,11 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { freePort, spawnNode, waitForHttp } from './child-process.js';
-import { connectionsFor, describe, runLoad, type LoadResult, type RequestSpec } from './load.js';
+import { describe, runLoad, type LoadResult, type RequestSpec } from './load.js';
 import { distEntry } from './paths.js';
 
 export interface CeilingFigures {
   bodyBytes: number;
-  fixed: LoadResult;
   saturation: LoadResult;
 }
 
@@ -33,7 +32,7 @@ const skewed = (n: number): number => Math.min(n - 1, Math.floor(n * Math.random
 export async function benchCeiling(
   body: string,
   workDir: string,
-  opts: { rate: number; seconds: number; connections: number },
+  opts: { seconds: number; connections: number },
   log: (line: string) => void,
 ): Promise<CeilingFigures> {
   const file = path.join(workDir, 'order-body.json');
@@ -52,23 +51,16 @@ export async function benchCeiling(
       headers: { authorization: 'Bearer x' },
     });
     await runLoad({ label: 'warm-up', origin, connections: 8, seconds: 1, next });
-    const runs: LoadResult[] = [];
-    for (const rate of [opts.rate, undefined]) {
-      log(
-        `baseline (a): bare node:http, ${Buffer.byteLength(body)}-byte body, ${rate ? `${rate}/s` : 'saturation'} ...`,
-      );
-      const r = await runLoad({
-        label: 'bare node:http',
-        origin,
-        connections: connectionsFor(rate, opts.connections),
-        seconds: opts.seconds,
-        rate,
-        next,
-      });
-      log(`  ${describe(r)}`);
-      runs.push(r);
-    }
-    return { bodyBytes: Buffer.byteLength(body), fixed: runs[0], saturation: runs[1] };
+    log(`baseline (a): bare node:http, ${Buffer.byteLength(body)}-byte body, saturation ...`);
+    const saturation = await runLoad({
+      label: 'bare node:http',
+      origin,
+      connections: opts.connections,
+      seconds: opts.seconds,
+      next,
+    });
+    log(`  ${describe(saturation)}`);
+    return { bodyBytes: Buffer.byteLength(body), saturation };
   } finally {
     await child.stop();
   }

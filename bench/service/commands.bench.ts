@@ -1,51 +1,46 @@
 /**
- * Commands over HTTP: `POST /api/orders` at a fixed offered load (500/s, the seed's target) and at
- * saturation, every request a valid, distinct order (a random active customer ordering 1 to 3
- * random products for one of their current addresses) with its own Idempotency-Key, so the measured
- * path is the success path (stock is raised first). While they run, the projections' lag comes
- * from the `cqrs_projection_lag_seconds` histogram (bucket deltas between two scrapes, taken after
- * the projections went quiet, so every event of the run is in it), and the projection throughput
- * from the events the saturation burst produced, timed from its first request to the last
- * application the scrapes saw.
+ * Commands over HTTP: `POST /api/orders` at a fixed offered load (500/s for 60 s, the targets of
+ * issues 11 and 12) and at saturation, every request a valid, distinct order (a random active
+ * customer ordering 1 to 3 random products for one of their current addresses) with its own
+ * Idempotency-Key, so the measured path is the success path (stock is raised first).
+ *
+ * After each run the projections' drain is timed (projection-status.ts: until no projection has an
+ * event behind), then the lag of every event of the run comes from the `cqrs_projection_lag_seconds`
+ * histogram (lag.ts). At saturation also the projection throughput: events applied per second
+ * while the load ran (scrapes at its start and end), and over the whole burst until drained.
  */
 import { randomUUID } from 'node:crypto';
 import type { Fixtures } from './fixtures.js';
 import { connectionsFor, describe, runLoad, type LoadResult, type RequestSpec } from './load.js';
-import {
-  histogramDelta,
-  labelValues,
-  maxBound,
-  quantile,
-  scrapeMetrics,
-  total,
-  type Bucket,
-  type Scrape,
-} from './metrics-scrape.js';
+import { describeLag, lagBetween, type Lag } from './lag.js';
+import { labelValues, scrapeMetrics, total, type Scrape } from './metrics-scrape.js';
+import { behindNow, totalBehind, waitDrained, type Drain } from './projection-status.js';
 import type { RunningService } from './service.js';
 
 export const STOCK_LEVEL = 10_000_000;
 
-export interface LagFigures {
-  events: number;
-  p50Ms: number;
-  p99Ms: number;
-  /** Upper bound of the highest non-empty histogram bucket. */
-  maxMsAtMost: number;
+export interface OrderRunFigures {
+  load: LoadResult;
+  drain: Drain;
+  /** Lag of the events of the run (all projections, and per projection). */
+  lag: Lag;
 }
 
-export interface CommandFigures {
-  fixed: LoadResult;
-  saturation: LoadResult;
-  /** Lag under the fixed load: all projections together and per projection. */
-  lagAtFixed: { all: LagFigures; byProjection: Record<string, LagFigures> };
-  lagAtSaturation: { all: LagFigures; byProjection: Record<string, LagFigures> };
-  projectionThroughput: {
-    events: number;
-    seconds: number;
-    eventsPerSec: number;
-    byProjection: Record<string, number>;
-    ordersReadEventsPerSec: number;
-  };
+export interface ProjectionThroughput {
+  /** Events applied (all projections) between the scrapes at the load's start and end. */
+  eventsDuringLoad: number;
+  loadSeconds: number;
+  /** eventsDuringLoad / loadSeconds: the live rate at saturation. */
+  eventsPerSec: number;
+  /** Events applied from the load's start until drained (or the drain wait ended). */
+  eventsUntilDrained: number;
+  secondsUntilDrained: number;
+  eventsPerSecUntilDrained: number;
+  byProjection: Record<string, number>;
+}
+
+export interface SaturationFigures extends OrderRunFigures {
+  projectionThroughput: ProjectionThroughput;
 }
 
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)];
@@ -99,17 +94,12 @@ export function placeOrderRequests(service: RunningService, fixtures: Fixtures):
 }
 
 const APPLIED = 'cqrs_projection_events_applied_total';
-const LAG = 'cqrs_projection_lag_seconds';
 
 /**
- * Scrapes until no projection applied anything for `quietMs`; returns the last scrape and when the
- * last increase was seen (the time of the last application, to within the polling interval).
+ * Scrapes until no projection applied anything for `quietMs` (or `timeoutMs` passed); returns the
+ * last scrape.
  */
-async function waitQuiet(
-  service: RunningService,
-  quietMs = 1_500,
-  timeoutMs = 240_000,
-): Promise<{ scrape: Scrape; lastChangeAt: number }> {
+async function waitQuiet(service: RunningService, quietMs = 1_000, timeoutMs = 15_000): Promise<Scrape> {
   let scrape = await scrapeMetrics(service.origin, service.adminToken);
   let applied = total(scrape, APPLIED);
   let lastChangeAt = Date.now();
@@ -123,92 +113,137 @@ async function waitQuiet(
       lastChangeAt = Date.now();
     }
   }
-  return { scrape, lastChangeAt };
+  return scrape;
 }
 
-function lagFigures(buckets: Bucket[]): LagFigures {
-  return {
-    events: buckets.at(-1)?.count ?? 0,
-    p50Ms: quantile(buckets, 0.5) * 1000,
-    p99Ms: quantile(buckets, 0.99) * 1000,
-    maxMsAtMost: maxBound(buckets) * 1000,
-  };
+export interface OrderRunOptions {
+  /** Offered orders/s; undefined = saturation. */
+  rate?: number;
+  seconds: number;
+  connections: number;
+  drainTimeoutSeconds: number;
 }
 
-function lagBetween(before: Scrape, after: Scrape): CommandFigures['lagAtFixed'] {
-  const byProjection: Record<string, LagFigures> = {};
-  for (const p of labelValues(after, `${LAG}_bucket`, 'projection'))
-    byProjection[p] = lagFigures(histogramDelta(before, after, LAG, { projection: p }));
-  return { all: lagFigures(histogramDelta(before, after, LAG)), byProjection };
+/** The "after" scrape once drained: every event of the run is in the histogram or counted as behind. */
+export async function drainAndLag(
+  service: RunningService,
+  before: Scrape,
+  load: LoadResult,
+  drainTimeoutSeconds: number,
+  behindAtStart: Record<string, number>,
+  log: (line: string) => void,
+): Promise<{ drain: Drain; lag: Lag; after: Scrape }> {
+  const drain = { behindAtStart, ...(await waitDrained(service, load.finishedAt, drainTimeoutSeconds, log)) };
+  if (!drain.drained && totalBehind(behindAtStart) > 0)
+    log(`  (behind when the run started: ${JSON.stringify(behindAtStart)})`);
+  const after = drain.drained
+    ? await waitQuiet(service)
+    : await scrapeMetrics(service.origin, service.adminToken);
+  const lag = lagBetween(before, after, drain.drained ? {} : drain.behindAtEnd);
+  log(
+    `  projections ${drain.drained ? `drained ${drain.seconds.toFixed(1)} s after the load` : `NOT drained within ${drain.seconds.toFixed(0)} s`}` +
+      ` (behind at the load's end: ${JSON.stringify(drain.behindAtLoadEnd)}); lag ${describeLag(lag.all)}` +
+      (drain.drained ? '' : `; applied events only: ${describeLag(lag.appliedOnly)}`),
+  );
+  return { drain, lag, after };
 }
 
-export async function benchCommands(
+export async function warmUpOrders(
   service: RunningService,
   fixtures: Fixtures,
-  opts: { rate: number; fixedSeconds: number; saturationSeconds: number; connections: number },
+  rate: number,
   log: (line: string) => void,
-): Promise<CommandFigures> {
-  const next = placeOrderRequests(service, fixtures);
-  log(`commands: warm-up (2 s at ${Math.round(opts.rate / 5)}/s) ...`);
+): Promise<void> {
+  log(`orders: warm-up (2 s at ${Math.round(rate / 5)}/s) ...`);
   await runLoad({
     label: 'warm-up',
     origin: service.origin,
     connections: 16,
     seconds: 2,
-    rate: opts.rate / 5,
-    next,
+    rate: rate / 5,
+    next: placeOrderRequests(service, fixtures),
   });
+}
 
-  const before = (await waitQuiet(service)).scrape;
-  log(`commands: POST /api/orders at ${opts.rate}/s offered for ${opts.fixedSeconds} s ...`);
-  const fixed = await runLoad({
+/** 1. and 5.: POST /api/orders at a fixed rate; then the drain and the lag of the run's events. */
+export async function benchOrders(
+  service: RunningService,
+  fixtures: Fixtures,
+  opts: OrderRunOptions & { rate: number },
+  log: (line: string) => void,
+): Promise<OrderRunFigures> {
+  const before = await waitQuiet(service);
+  const behindAtStart = await behindNow(service);
+  log(`orders: POST /api/orders at ${opts.rate}/s offered for ${opts.seconds} s ...`);
+  const load = await runLoad({
     label: 'POST /api/orders',
     origin: service.origin,
     connections: connectionsFor(opts.rate, opts.connections),
-    seconds: opts.fixedSeconds,
+    seconds: opts.seconds,
     rate: opts.rate,
-    next,
+    next: placeOrderRequests(service, fixtures),
+    log,
   });
-  log(`  ${describe(fixed)}`);
-  const afterFixed = await waitQuiet(service);
-  const lagAtFixed = lagBetween(before, afterFixed.scrape);
-  log(
-    `  projection lag at ${opts.rate}/s (ms; Infinity = above 60 s): p50 ${lagAtFixed.all.p50Ms.toFixed(1)}, ` +
-      `p99 ${lagAtFixed.all.p99Ms.toFixed(1)}, max <= ${lagAtFixed.all.maxMsAtMost} ` +
-      `(${lagAtFixed.all.events} events, all projections; drained ${((afterFixed.lastChangeAt - fixed.finishedAt) / 1000).toFixed(1)} s after the load)`,
+  log(`  ${describe(load)}`);
+  const { drain, lag } = await drainAndLag(
+    service,
+    before,
+    load,
+    opts.drainTimeoutSeconds,
+    behindAtStart,
+    log,
   );
+  return { load, drain, lag };
+}
 
-  log(
-    `commands: POST /api/orders at saturation (${opts.connections} connections) for ${opts.saturationSeconds} s ...`,
-  );
-  const saturation = await runLoad({
+/** 1. and 5.: POST /api/orders at saturation, and the projections' throughput while it runs. */
+export async function benchSaturation(
+  service: RunningService,
+  fixtures: Fixtures,
+  opts: OrderRunOptions,
+  log: (line: string) => void,
+): Promise<SaturationFigures> {
+  const before = await waitQuiet(service);
+  const behindAtStart = await behindNow(service);
+  log(`orders: POST /api/orders at saturation (${opts.connections} connections) for ${opts.seconds} s ...`);
+  const load = await runLoad({
     label: 'POST /api/orders',
     origin: service.origin,
     connections: opts.connections,
-    seconds: opts.saturationSeconds,
-    next,
+    seconds: opts.seconds,
+    next: placeOrderRequests(service, fixtures),
+    log,
   });
-  log(`  ${describe(saturation)}`);
-  const afterSaturation = await waitQuiet(service);
-  const lagAtSaturation = lagBetween(afterFixed.scrape, afterSaturation.scrape);
-  const seconds = (afterSaturation.lastChangeAt - saturation.startedAt) / 1000;
+  const atEnd = await scrapeMetrics(service.origin, service.adminToken);
+  log(`  ${describe(load)}`);
+  const { drain, lag, after } = await drainAndLag(
+    service,
+    before,
+    load,
+    opts.drainTimeoutSeconds,
+    behindAtStart,
+    log,
+  );
   const byProjection: Record<string, number> = {};
-  for (const p of labelValues(afterSaturation.scrape, APPLIED, 'projection'))
-    byProjection[p] =
-      total(afterSaturation.scrape, APPLIED, { projection: p }) -
-      total(afterFixed.scrape, APPLIED, { projection: p });
-  const events = Object.values(byProjection).reduce((a, b) => a + b, 0);
-  const projectionThroughput = {
-    events,
-    seconds,
-    eventsPerSec: events / seconds,
+  for (const p of labelValues(after, APPLIED, 'projection'))
+    byProjection[p] = total(after, APPLIED, { projection: p }) - total(before, APPLIED, { projection: p });
+  const eventsDuringLoad = total(atEnd, APPLIED) - total(before, APPLIED);
+  const eventsUntilDrained = total(after, APPLIED) - total(before, APPLIED);
+  const loadSeconds = (load.finishedAt - load.startedAt) / 1000;
+  const secondsUntilDrained = loadSeconds + drain.seconds;
+  const projectionThroughput: ProjectionThroughput = {
+    eventsDuringLoad,
+    loadSeconds,
+    eventsPerSec: eventsDuringLoad / loadSeconds,
+    eventsUntilDrained,
+    secondsUntilDrained,
+    eventsPerSecUntilDrained: eventsUntilDrained / secondsUntilDrained,
     byProjection,
-    ordersReadEventsPerSec: (byProjection.orders_read ?? 0) / seconds,
   };
   log(
-    `  projections applied ${events} events in ${seconds.toFixed(1)} s from the burst's first request to the last ` +
-      `application: ${projectionThroughput.eventsPerSec.toFixed(0)} events/s (${JSON.stringify(byProjection)}); ` +
-      `lag p99 ${lagAtSaturation.all.p99Ms.toFixed(1)} ms`,
+    `  projections applied ${eventsDuringLoad} events while the load ran: ${projectionThroughput.eventsPerSec.toFixed(0)} events/s; ` +
+      `${eventsUntilDrained} until ${drain.drained ? 'drained' : 'the wait ended'}: ` +
+      `${projectionThroughput.eventsPerSecUntilDrained.toFixed(0)} events/s (${JSON.stringify(byProjection)})`,
   );
-  return { fixed, saturation, lagAtFixed, lagAtSaturation, projectionThroughput };
+  return { load, drain, lag, projectionThroughput };
 }

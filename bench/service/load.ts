@@ -3,7 +3,8 @@
  * offered load (`overallRate` requests/s over all connections) or saturation (no rate: every
  * connection sends its next request as soon as the previous answer arrives). Each request can be
  * built fresh (`next`: method, path, headers, body), which is how commands get distinct bodies and
- * Idempotency-Keys.
+ * Idempotency-Keys. Optionally every response's status and headers are passed to a callback, and
+ * the responses slower than a bound are counted (the overload run's "answered within 1 s").
  */
 import autocannon, { type Request, type Result } from 'autocannon';
 
@@ -24,6 +25,12 @@ export interface LoadSpec {
   rate?: number;
   /** Builds each request. */
   next: () => RequestSpec;
+  /** Called with each response's status and headers (names lower-cased). */
+  onResponse?: (status: number, headers: Record<string, string>) => void;
+  /** Count the responses that took longer than this many ms (`slow` in the result). */
+  slowMs?: number;
+  /** A progress line every 10 s (runs of 20 s and longer). */
+  log?: (line: string) => void;
 }
 
 export interface LoadResult {
@@ -48,12 +55,15 @@ export interface LoadResult {
   maxMs: number;
   startedAt: number;
   finishedAt: number;
+  /** Responses slower than `slowMs` (when it was given). */
+  slow?: { ms: number; count: number };
 }
 
 export function summarize(
   label: string,
   spec: Pick<LoadSpec, 'rate' | 'connections'>,
   r: Result,
+  slow?: { ms: number; count: number },
 ): LoadResult {
   const statusCodes: Record<string, number> = {};
   for (const [code, s] of Object.entries(r.statusCodeStats ?? {})) statusCodes[code] = s.count ?? 0;
@@ -70,12 +80,21 @@ export function summarize(
     errors: r.errors,
     timeouts: r.timeouts,
     throughputPerSec: ok2xx / r.duration,
-    p50Ms: r.latency.p50,
-    p99Ms: r.latency.p99,
-    maxMs: r.latency.max,
+    // No answer within the run: no latency either (not autocannon's 0).
+    p50Ms: ok2xx + r.non2xx > 0 ? r.latency.p50 : NaN,
+    p99Ms: ok2xx + r.non2xx > 0 ? r.latency.p99 : NaN,
+    maxMs: ok2xx + r.non2xx > 0 ? r.latency.max : NaN,
     startedAt: r.start.getTime(),
     finishedAt: r.finish.getTime(),
+    ...(slow ? { slow } : {}),
   };
+}
+
+function lowerCased(headers: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers))
+    out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+  return out;
 }
 
 export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
@@ -91,16 +110,57 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
       ...(r.body !== undefined ? { body: r.body } : {}),
     };
   };
-  const result = await autocannon({
-    url: spec.origin + first.path,
-    connections: spec.connections,
-    pipelining: 1,
-    duration: spec.seconds,
-    timeout: 10,
-    ...(spec.rate !== undefined ? { overallRate: spec.rate } : {}),
-    requests: [{ method: first.method, setupRequest: build }],
+  const onResponse = spec.onResponse;
+  const slow = spec.slowMs !== undefined ? { ms: spec.slowMs, count: 0 } : undefined;
+  const result = await new Promise<Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: spec.origin + first.path,
+        connections: spec.connections,
+        pipelining: 1,
+        duration: spec.seconds,
+        timeout: 10,
+        ...(spec.rate !== undefined ? { overallRate: spec.rate } : {}),
+        requests: [
+          {
+            method: first.method,
+            setupRequest: build,
+            ...(onResponse
+              ? {
+                  onResponse: (status: number, _body: string, _ctx: object, headers: unknown) =>
+                    onResponse(status, lowerCased((headers ?? {}) as Record<string, unknown>)),
+                }
+              : {}),
+          },
+        ],
+      },
+      (err: unknown, r: Result) =>
+        err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(r),
+    );
+    let responses = 0;
+    let ok = 0;
+    instance.on('response', (_client: unknown, status: number, _bytes: number, responseTime: number) => {
+      responses++;
+      if (status >= 200 && status < 300) ok++;
+      if (slow && responseTime > slow.ms) slow.count++;
+    });
+    const log = spec.log;
+    if (log && spec.seconds >= 20) {
+      const t0 = Date.now();
+      let last = { at: t0, responses: 0, ok: 0 };
+      const timer = setInterval(() => {
+        const now = Date.now();
+        const s = (now - last.at) / 1000;
+        log(
+          `  ${spec.label}: ${((now - t0) / 1000).toFixed(0)} / ${spec.seconds} s, last ${s.toFixed(0)} s: ` +
+            `${((responses - last.responses) / s).toFixed(0)} responses/s, ${((ok - last.ok) / s).toFixed(0)} 2xx/s`,
+        );
+        last = { at: now, responses, ok };
+      }, 10_000);
+      instance.once('done', () => clearInterval(timer));
+    }
   });
-  return summarize(spec.label, spec, result);
+  return summarize(spec.label, spec, result, slow);
 }
 
 /**
@@ -117,7 +177,10 @@ export function describe(r: LoadResult): string {
   const offered = r.offeredPerSec === null ? 'saturation' : `${r.offeredPerSec}/s offered`;
   return (
     `${r.label} (${offered}, ${r.connections} connections, ${r.seconds.toFixed(1)} s): ` +
-    `${r.throughputPerSec.toFixed(0)} 2xx/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms, ` +
+    `${r.throughputPerSec.toFixed(0)} 2xx/s, ` +
+    (r.responses > 0
+      ? `p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms, `
+      : 'no answer within the run, ') +
     `non-2xx ${r.non2xx}${r.non2xx > 0 ? ` ${JSON.stringify(r.statusCodes)}` : ''}, errors ${r.errors}`
   );
 }

@@ -5,9 +5,10 @@
  * it from its first `replaying` progress line to `done` (the replay, catch-up and swap; the
  * application's start-up is reported apart). The orders in `orders_read` afterwards are counted.
  *
- * Time-boxed: a replay still running after `maxReplaySeconds` is stopped (SIGTERM; the data
- * directory is thrown away) and the rate over that window is reported, with the full rebuild's
- * duration extrapolated from it (orders/s = events/s x orders / events in the log).
+ * Runs to the end by default. With a time box (`BENCH_REBUILD_BOX_S`), a replay still running
+ * after that long is stopped (SIGTERM; the data directory is not used afterwards) and the rate over
+ * that window is reported, with the full rebuild's duration extrapolated from it
+ * (orders/s = events/s x orders / events in the log).
  */
 import { MongoClient } from 'mongodb';
 import { startServerChild } from '../../test/helpers/server-child.js';
@@ -43,7 +44,8 @@ export async function benchRebuild(
   options: ServiceOptions,
   count: number,
   seededOrders: number,
-  maxReplaySeconds: number,
+  /** null: no box, the rebuild runs to the end. */
+  maxReplaySeconds: number | null,
   log: (line: string) => void,
 ): Promise<RebuildFigures> {
   let server = await startServerChild({ dbPath: options.dataDir, logLevel: 'error' });
@@ -63,6 +65,18 @@ export async function benchRebuild(
   let eventsTotal = 0;
   let stopped = false;
   let nextReport = 0.1;
+  let nextReportAt = performance.now() + 30_000;
+  let boxTimer: NodeJS.Timeout | undefined;
+  // The rate of a stopped replay counts the events of its last progress line.
+  const stopAtBox = (): void => {
+    if (stopped || finished !== undefined) return;
+    stopped = true;
+    finished = performance.now();
+    log(
+      `rebuild: time box of ${maxReplaySeconds} s reached at ${events} / ${eventsTotal} events: stopping the CLI`,
+    );
+    void child.stop(10_000);
+  };
   const child = spawnNode({
     args: [distEntry('src/cli/projections.js'), 'rebuild', 'orders_read'],
     env: serviceEnv(options),
@@ -72,27 +86,26 @@ export async function benchRebuild(
       const [, phase, processed, total] = m;
       events = Number(processed);
       if (phase === 'replaying') {
-        replayStarted ??= performance.now();
-        eventsTotal = Number(total);
-        if (!stopped && performance.now() - replayStarted > maxReplaySeconds * 1000) {
-          stopped = true;
-          finished = performance.now();
-          log(
-            `rebuild: time box of ${maxReplaySeconds} s reached at ${events} / ${total} events: stopping the CLI`,
-          );
-          void child.stop(10_000);
+        if (replayStarted === undefined) {
+          replayStarted = performance.now();
+          // A timer, not the next progress line: a replay may stall between lines.
+          if (maxReplaySeconds !== null) boxTimer = setTimeout(stopAtBox, maxReplaySeconds * 1000);
         }
-        if (Number(total) > 0 && events / Number(total) >= nextReport) {
-          nextReport += 0.1;
+        eventsTotal = Number(total);
+        const share = Number(total) > 0 ? events / Number(total) : 0;
+        if (events > 0 && (share >= nextReport || performance.now() >= nextReportAt)) {
+          while (nextReport <= share) nextReport += 0.1;
+          nextReportAt = performance.now() + 30_000;
           const s = (performance.now() - replayStarted) / 1000;
           log(
             `rebuild: replaying ${events} / ${total} events (${s.toFixed(1)} s, ${(events / s).toFixed(0)} events/s)`,
           );
         }
-      } else if (phase === 'done') finished = performance.now();
+      } else if (phase === 'done' && !stopped) finished = performance.now();
     },
   });
   const code = await child.exited;
+  clearTimeout(boxTimer);
   const wallSeconds = (performance.now() - spawned) / 1000;
   if ((code !== 0 && !stopped) || replayStarted === undefined || finished === undefined)
     throw new Error(`rebuild failed (exit ${code}):\n${child.tail()}`);

@@ -3,12 +3,14 @@
  * (MONGODB_URI unset, data in a fresh directory), production mode, warnings only, the command rate
  * limiter off, Redis only when REDIS_URL is set. Ready when GET /health/live answers 200 (not
  * /health: after a restart it reports the lag of the last event applied before, which on seeded
- * data stays above the threshold until new events arrive). Its log (warnings and errors) is shown,
- * the first lines of it; the rest is counted.
+ * data stays above the threshold until new events arrive). Its output is captured (service-log.ts):
+ * the first lines shown, every line counted by level and written to `logFile` when given.
  */
 import { signToken } from '../../src/shared/auth/jwt.js';
 import { freePort, spawnNode, waitForHttp, type Child } from './child-process.js';
 import { distEntry } from './paths.js';
+import { projectionStates } from './projection-status.js';
+import { ServiceLog } from './service-log.js';
 
 export interface RunningService {
   origin: string;
@@ -19,16 +21,18 @@ export interface RunningService {
   adminToken: string;
   customerToken(customerId: string): string;
   startupMs: number;
-  /** Log lines the service wrote so far (warnings and errors at LOG_LEVEL=warn). */
-  logLines(): number;
+  /** Its output so far, counted by level. */
+  log: ServiceLog;
 }
-
-const SHOWN_LOG_LINES = 10;
 
 export interface ServiceOptions {
   dataDir: string;
   jwtSecret: string;
   redisUrl?: string;
+  /** Where the service's output is written (one file per start, appended). */
+  logFile?: string;
+  /** More environment for the service (e.g. PROJECTION_RESYNC=false). */
+  env?: Record<string, string>;
 }
 
 /** Environment of every service-side process of the benchmark (the service, the seed and projections CLIs). */
@@ -52,21 +56,17 @@ export function serviceEnv(o: ServiceOptions, extra: Record<string, string> = {}
 export async function startService(o: ServiceOptions, log: (line: string) => void): Promise<RunningService> {
   const port = await freePort();
   const started = performance.now();
-  let shown = 0;
+  const serviceLog = new ServiceLog(log, o.logFile);
   // BENCH_CPU_PROF_DIR=<dir>: the service writes a V8 CPU profile there when it stops (README).
   const profile = process.env.BENCH_CPU_PROF_DIR
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`]
     : [];
   const child = spawnNode({
     args: [...profile, distEntry('src/main.js')],
-    env: serviceEnv(o, { PORT: String(port) }),
-    onLine: (line) => {
-      if (!line.trim()) return;
-      shown++;
-      if (shown <= SHOWN_LOG_LINES) log(`  service log: ${line.slice(0, 300)}`);
-      else if (shown === SHOWN_LOG_LINES + 1) log('  service log: (further lines are counted, not shown)');
-    },
+    env: serviceEnv(o, { ...o.env, PORT: String(port) }),
+    onLine: serviceLog.onLine,
   });
+  void child.exited.then(() => serviceLog.close());
   const origin = `http://127.0.0.1:${port}`;
   await waitForHttp(`${origin}/health/live`, child, 180_000);
   return {
@@ -78,7 +78,7 @@ export async function startService(o: ServiceOptions, log: (line: string) => voi
     customerToken: (customerId) =>
       signToken({ sub: customerId, role: 'customer', customerId }, o.jwtSecret, 3600),
     startupMs: performance.now() - started,
-    logLines: () => shown,
+    log: serviceLog,
   };
 }
 
@@ -91,15 +91,7 @@ export async function waitCaughtUp(service: RunningService, timeoutMs = 180_000)
   const deadline = Date.now() + timeoutMs;
   let behind: Record<string, number> = {};
   while (Date.now() < deadline) {
-    const res = await fetch(`${service.origin}/api/admin/projections`, {
-      headers: { authorization: `Bearer ${service.adminToken}` },
-    });
-    const body: unknown = await res.json();
-    if (res.status !== 200 || !Array.isArray(body))
-      throw new Error(`GET /api/admin/projections answered ${res.status}: ${JSON.stringify(body)}`);
-    behind = Object.fromEntries(
-      (body as Array<{ name: string; eventsBehind: number }>).map((p) => [p.name, p.eventsBehind]),
-    );
+    behind = Object.fromEntries((await projectionStates(service)).map((p) => [p.name, p.eventsBehind]));
     if (Object.values(behind).every((n) => n === 0)) return performance.now() - started;
     await new Promise((r) => setTimeout(r, 500));
   }
