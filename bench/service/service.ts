@@ -45,6 +45,8 @@ export function serviceEnv(o: ServiceOptions, extra: Record<string, string> = {}
     NODE_ENV: 'production',
     EMBEDDED_MONGO_DBPATH: o.dataDir,
     JWT_SECRET: o.jwtSecret,
+    // The bench signs its own development tokens (HS256), which production refuses by default.
+    JWT_ALLOW_HS256: 'true',
     LOG_LEVEL: 'warn',
     SEED_ON_START: 'false',
     RATE_LIMIT_COMMANDS: '0',

@@ -90,8 +90,18 @@ export class FastPathQueue {
 
   private enqueue(item: Item): void {
     this.queue.push(item);
-    this.draining ??= outsideRequests(() => this.drain()).finally(() => {
+    this.kick();
+  }
+
+  /**
+   * Starts a drain unless one runs. A drain that ends re-checks the queue: an event pushed after its
+   * last look but before it settled would otherwise wait for the next push.
+   */
+  private kick(): void {
+    if (this.draining || this.queue.length === 0) return;
+    this.draining = outsideRequests(() => this.drain()).finally(() => {
       this.draining = undefined;
+      this.kick();
     });
   }
 
