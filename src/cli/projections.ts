@@ -3,7 +3,7 @@
  *
  *   status                      checkpoint, events behind, lag, dead letters, lease holder per projection
  *   rebuild <name>              rebuild into shadow collections, swap in; progress on stderr
- *   verify [name]               replay into scratch collections and diff against live (exit 1 if any difference)
+ *   verify [name]               replay into scratch collections and diff against live (exit 1 if any difference); progress on stderr
  *   dead-letters list [name]    dead letters (status dead)
  *   dead-letters retry <id>     re-apply a dead letter's event
  *   dead-letters discard <id>   mark it discarded
@@ -58,7 +58,7 @@ async function main(): Promise<number> {
               .map(
                 (s) =>
                   `${s.name}: behind ${s.eventsBehind} events, checkpoint ${s.checkpoint?.lastEventId ?? '-'} ` +
-                  `(${s.checkpoint?.updatedAt.toISOString() ?? 'never'}), lag ${s.checkpointLagMs ?? '-'} ms, ` +
+                  `(${s.checkpoint?.updatedAt.toISOString() ?? 'never'}), lag ${s.lagMs} ms, ` +
                   `dead letters ${s.deadLetters}, lease ${s.lease ? `${s.lease.holder}${s.lease.expired ? ' (expired)' : ''}` : 'none'}`,
               )
               .join('\n') || 'no projections registered',
@@ -78,7 +78,9 @@ async function main(): Promise<number> {
         return result.phase === 'done' ? 0 : 1;
       }
       case 'verify': {
-        const reports = await svc.verify(arg1);
+        const reports = await svc.verify(arg1, (p) => {
+          if (!json) process.stderr.write(`${p.projection} ${p.phase} ${p.processed}/${p.total}\n`);
+        });
         print(json, reports, () =>
           reports
             .map(
