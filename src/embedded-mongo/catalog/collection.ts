@@ -13,7 +13,7 @@ import { keyString } from '../values/keystring.js';
 import { bsonTypeOf } from '../values/types.js';
 import { ID_INDEX_NAME, idIndexSpec, parseIndexSpec, type IndexDescriptor } from './index-spec.js';
 import { KeyIndex, type FilterCompiler, type IndexEntry } from './key-index.js';
-import { tupleKey, type KeyTuple } from './keys.js';
+import { tupleKey, type DocumentKeys, type KeyTuple } from './keys.js';
 import {
   committedHead,
   hasHistory,
@@ -235,8 +235,13 @@ export class Collection {
 
     // Keys first: CannotIndexParallelArrays and DuplicateKey must leave everything untouched.
     const keysByIndex = new Map<KeyIndex, KeyTuple[]>();
+    const generated: DocumentKeys[] = [];
     if (doc) {
-      for (const ix of this.indexes.values()) keysByIndex.set(ix, ix.keysOf(doc));
+      for (const ix of this.indexes.values()) {
+        const g = ix.generate(doc);
+        generated.push(g);
+        keysByIndex.set(ix, g.keys);
+      }
       this.checkUnique(writer, rec, keysByIndex);
     }
 
@@ -260,7 +265,10 @@ export class Collection {
       version.prev = rec.head;
       rec.head = version;
     }
-    if (doc) for (const ix of this.indexes.values()) ix.add(rec, doc);
+    if (doc) {
+      let i = 0;
+      for (const ix of this.indexes.values()) ix.add(rec, doc, generated[i++]);
+    }
     this.history.add(rec);
     return { before, rec };
   }

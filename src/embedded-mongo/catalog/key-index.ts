@@ -11,7 +11,7 @@
 import type { Document } from '../bson.js';
 import { compareValues } from '../values/compare.js';
 import type { IndexDescriptor } from './index-spec.js';
-import { KeyGenerator, tuplesEqual, type KeyTuple } from './keys.js';
+import { KeyGenerator, tuplesEqual, type DocumentKeys, type KeyTuple } from './keys.js';
 import type { DocRecord } from './mvcc.js';
 import { SortedList } from './sorted-list.js';
 
@@ -19,6 +19,8 @@ export interface IndexEntry {
   readonly key: KeyTuple;
   readonly rec: DocRecord;
 }
+
+const NO_KEYS: DocumentKeys = { keys: [], arrayFields: [] };
 
 export type FilterCompiler = (filter: Document) => (doc: Document) => boolean;
 
@@ -69,10 +71,18 @@ export class KeyIndex {
     return this.gen.keysOf(doc).keys;
   }
 
-  /** Adds the entries of `doc` (a version of `rec`); returns the keys. */
-  add(rec: DocRecord, doc: Document): KeyTuple[] {
+  /** Key tuples of a document and where it met arrays (empty when the index does not hold it). */
+  generate(doc: Document): DocumentKeys {
+    return this.holdsEntries ? this.gen.keysOf(doc) : NO_KEYS;
+  }
+
+  /**
+   * Adds the entries of `doc` (a version of `rec`); returns the keys. `generated` is
+   * `generate(doc)` when the caller has it already.
+   */
+  add(rec: DocRecord, doc: Document, generated?: DocumentKeys): KeyTuple[] {
     if (!this.holdsEntries) return [];
-    const { keys, arrayFields } = this.gen.keysOf(doc);
+    const { keys, arrayFields } = generated ?? this.gen.keysOf(doc);
     for (let i = 0; i < arrayFields.length; i++) {
       if (arrayFields[i] && !this.multikeyFields[i]) {
         this.multikeyFields[i] = true;
