@@ -523,6 +523,7 @@ export class Collection {
   }
 
   private rebuild(ix: KeyIndex): void {
+    ix.postings?.clear();
     const entries: IndexEntry[] = [];
     for (const rec of this.records.values()) {
       for (let v: Version | null = rec.head; v; v = v.prev) if (v.doc) ix.collect(rec, v.doc, entries);

@@ -43,6 +43,11 @@ export interface ScanOptions {
    * $expr variables). Default: the collection's compiler applied to `filter`.
    */
   readonly matcher?: (doc: Document) => boolean;
+  /**
+   * A top-level `$text` predicate: the records holding one of `terms` (its search terms) in the
+   * text index's postings are the only candidates (the matcher still decides).
+   */
+  readonly text?: { readonly index: KeyIndex; readonly terms: readonly string[] };
 }
 
 export type ExplainVerbosity = 'queryPlanner' | 'executionStats' | 'allPlansExecution';
@@ -348,7 +353,14 @@ interface CollScanPlan {
   readonly sortProvided: boolean;
 }
 
-type Plan = IndexPlan | CollScanPlan;
+interface TextPlan {
+  readonly kind: 'text';
+  readonly ix: KeyIndex;
+  readonly terms: readonly string[];
+  readonly sortProvided: boolean;
+}
+
+type Plan = IndexPlan | CollScanPlan | TextPlan;
 
 function sortSpec(sort: Document | undefined): [string, number][] | undefined {
   if (!sort) return undefined;
@@ -413,6 +425,8 @@ function planFor(coll: Collection, filter: Document, opts: ScanOptions): Plan {
     return { kind: 'ixscan', ix, bounds, direction: d === 0 ? 1 : d, sortProvided: !sort || d !== 0 };
   }
   if (naturalSort) return { kind: 'collscan', direction: naturalSort, sortProvided: true };
+  const text = opts.text;
+  if (text?.index.postings) return { kind: 'text', ix: text.index, terms: text.terms, sortProvided: !sort };
 
   let best: { plan: IndexPlan; score: number } | undefined;
   for (const ix of coll.indexes.values()) {
@@ -611,8 +625,13 @@ export class Scan implements IterableIterator<Document> {
 
   private open(): Iterator<Document> {
     const match = this.opts.matcher ?? matcherOf(this.collection, this.filter);
+    const plan = this.plan;
     const base =
-      this.plan.kind === 'ixscan' ? this.ixscan(this.plan, match) : this.collscan(this.plan, match);
+      plan.kind === 'ixscan'
+        ? this.ixscan(plan, match)
+        : plan.kind === 'text'
+          ? this.textscan(plan, match)
+          : this.collscan(plan, match);
     const cmp = this.comparator;
     this.comparator = undefined;
     if (this.plan.sortProvided || !cmp) return base;
@@ -628,6 +647,18 @@ export class Scan implements IterableIterator<Document> {
         ? this.collection.records.values()
         : [...this.collection.records.values()].reverse();
     for (const rec of records) {
+      const doc = visibleDoc(rec, this.view);
+      if (!doc) continue;
+      this.stats.docsExamined++;
+      if (match(doc)) yield doc;
+    }
+  }
+
+  private *textscan(plan: TextPlan, match: (d: Document) => boolean): Generator<Document> {
+    const records = this.collection.records;
+    const candidates = plan.ix.postings?.candidates(plan.terms, (rec) => records.get(rec.key) === rec) ?? [];
+    this.stats.keysExamined += candidates.length;
+    for (const rec of candidates) {
       const doc = visibleDoc(rec, this.view);
       if (!doc) continue;
       this.stats.docsExamined++;
@@ -710,6 +741,25 @@ function planStages(scan: Scan, withStats: boolean): Document {
   if (plan.kind === 'collscan') {
     stage = { stage: 'COLLSCAN', ...filter, direction: plan.direction === 1 ? 'forward' : 'backward' };
     if (withStats) Object.assign(stage, { nReturned: s.nReturned, docsExamined: s.docsExamined });
+  } else if (plan.kind === 'text') {
+    // mongod's shape: TEXT_MATCH <- TEXT_OR <- IXSCAN of the text index (one per search term).
+    const ixscans = plan.terms.map((term) => ({
+      stage: 'IXSCAN',
+      keyPattern: { _fts: 'text', _ftsx: 1 },
+      indexName: plan.ix.name,
+      isMultiKey: true,
+      isUnique: false,
+      isSparse: false,
+      isPartial: false,
+      indexVersion: 2,
+      direction: 'backward',
+      indexBounds: {},
+      term,
+    }));
+    const or: Document = { stage: 'TEXT_OR', inputStages: ixscans };
+    if (withStats) Object.assign(or, { nReturned: s.docsExamined, docsExamined: s.docsExamined });
+    stage = { stage: 'TEXT_MATCH', indexPrefix: {}, indexName: plan.ix.name, inputStage: or };
+    if (withStats) Object.assign(stage, { nReturned: s.nReturned });
   } else {
     const ix = plan.ix;
     const indexBounds: Document = {};
