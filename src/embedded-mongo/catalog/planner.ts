@@ -360,7 +360,14 @@ interface TextPlan {
   readonly sortProvided: boolean;
 }
 
-type Plan = IndexPlan | CollScanPlan | TextPlan;
+/** `$or` with an index per branch: the union of the branches' index scans (each record once). */
+interface OrPlan {
+  readonly kind: 'or';
+  readonly branches: readonly IndexPlan[];
+  readonly sortProvided: boolean;
+}
+
+type Plan = IndexPlan | CollScanPlan | TextPlan | OrPlan;
 
 function sortSpec(sort: Document | undefined): [string, number][] | undefined {
   if (!sort) return undefined;
@@ -450,7 +457,27 @@ function planFor(coll: Collection, filter: Document, opts: ScanOptions): Plan {
     }
   }
   if (best) return best.plan;
-  return { kind: 'collscan', direction: 1, sortProvided: !sort };
+  return (
+    orPlanFor(coll, filter, sort !== undefined) ?? { kind: 'collscan', direction: 1, sortProvided: !sort }
+  );
+}
+
+/**
+ * An OR plan when `filter` has a top-level `$or` each branch of which an index bounds (planned
+ * on the branch alone, so partial and sparse indexes qualify per branch); undefined otherwise.
+ * Only tried when nothing else narrows the scan: the full filter is re-applied to every document.
+ */
+function orPlanFor(coll: Collection, filter: Document, sorted: boolean): OrPlan | undefined {
+  const or = filter.$or;
+  if (!Array.isArray(or) || or.length === 0 || '$text' in filter) return undefined;
+  const branches: IndexPlan[] = [];
+  for (const branch of or) {
+    if (!isPlainObject(branch)) return undefined;
+    const plan = planFor(coll, branch, {});
+    if (plan.kind !== 'ixscan' || plan.bounds.length === 0 || isAll(plan.bounds[0])) return undefined;
+    branches.push(plan);
+  }
+  return { kind: 'or', branches, sortProvided: !sorted };
 }
 
 // --- execution ------------------------------------------------------------------------------------
@@ -631,7 +658,9 @@ export class Scan implements IterableIterator<Document> {
         ? this.ixscan(plan, match)
         : plan.kind === 'text'
           ? this.textscan(plan, match)
-          : this.collscan(plan, match);
+          : plan.kind === 'or'
+            ? this.orscan(plan, match)
+            : this.collscan(plan, match);
     const cmp = this.comparator;
     this.comparator = undefined;
     if (this.plan.sortProvided || !cmp) return base;
@@ -666,14 +695,23 @@ export class Scan implements IterableIterator<Document> {
     }
   }
 
-  private *ixscan(plan: IndexPlan, match: (d: Document) => boolean): Generator<Document> {
+  private *orscan(plan: OrPlan, match: (d: Document) => boolean): Generator<Document> {
+    const seen = new Set<number>();
+    for (const branch of plan.branches) yield* this.ixscan(branch, match, seen);
+  }
+
+  /** `seen`: record ids already produced (shared by the branches of an OR plan). */
+  private *ixscan(
+    plan: IndexPlan,
+    match: (d: Document) => boolean,
+    seen = new Set<number>(),
+  ): Generator<Document> {
     const ix = plan.ix;
     const { ranges, residualFrom } = rangesOf(ix, plan.bounds);
     const residual: [number, Interval[]][] = [];
     for (let i = residualFrom; i < plan.bounds.length; i++) {
       if (!isAll(plan.bounds[i])) residual.push([i, plan.bounds[i]]);
     }
-    const seen = new Set<number>();
     for (const e of indexEntries(ix, ranges, plan.direction)) {
       this.stats.keysExamined++;
       if (residual.length && !residual.every(([i, list]) => list.some((iv) => contains(iv, e.key[i]))))
@@ -733,6 +771,29 @@ function renderInterval(iv: Interval, reversed: boolean): string {
   return `${sInc ? '[' : '('}${renderBound(s)}, ${renderBound(e)}${eInc ? ']' : ')'}`;
 }
 
+function ixscanStage(plan: IndexPlan): Document {
+  const ix = plan.ix;
+  const indexBounds: Document = {};
+  ix.desc.fields.forEach((f, i) => {
+    const reversed = (f.dir === -1) !== (plan.direction === -1);
+    const list = reversed ? [...plan.bounds[i]].reverse() : plan.bounds[i];
+    indexBounds[f.path] = list.map((iv) => renderInterval(iv, reversed));
+  });
+  return {
+    stage: 'IXSCAN',
+    keyPattern: ix.desc.key,
+    indexName: ix.name,
+    isMultiKey: ix.multikey,
+    multiKeyPaths: ix.multiKeyPaths(),
+    isUnique: ix.desc.unique || ix.name === '_id_',
+    isSparse: ix.desc.sparse,
+    isPartial: ix.desc.partialFilterExpression !== undefined,
+    indexVersion: 2,
+    direction: plan.direction === 1 ? 'forward' : 'backward',
+    indexBounds,
+  };
+}
+
 function planStages(scan: Scan, withStats: boolean): Document {
   const plan = scan.plan;
   const s = scan.stats;
@@ -760,27 +821,14 @@ function planStages(scan: Scan, withStats: boolean): Document {
     if (withStats) Object.assign(or, { nReturned: s.docsExamined, docsExamined: s.docsExamined });
     stage = { stage: 'TEXT_MATCH', indexPrefix: {}, indexName: plan.ix.name, inputStage: or };
     if (withStats) Object.assign(stage, { nReturned: s.nReturned });
+  } else if (plan.kind === 'or') {
+    // mongod's shape: FETCH <- OR <- one IXSCAN per branch (counters are the OR's total).
+    const or: Document = { stage: 'OR', inputStages: plan.branches.map(ixscanStage) };
+    if (withStats) Object.assign(or, { nReturned: s.docsExamined, keysExamined: s.keysExamined });
+    stage = { stage: 'FETCH', ...filter, inputStage: or };
+    if (withStats) Object.assign(stage, { nReturned: s.nReturned, docsExamined: s.docsExamined });
   } else {
-    const ix = plan.ix;
-    const indexBounds: Document = {};
-    ix.desc.fields.forEach((f, i) => {
-      const reversed = (f.dir === -1) !== (plan.direction === -1);
-      const list = reversed ? [...plan.bounds[i]].reverse() : plan.bounds[i];
-      indexBounds[f.path] = list.map((iv) => renderInterval(iv, reversed));
-    });
-    const ixscan: Document = {
-      stage: 'IXSCAN',
-      keyPattern: ix.desc.key,
-      indexName: ix.name,
-      isMultiKey: ix.multikey,
-      multiKeyPaths: ix.multiKeyPaths(),
-      isUnique: ix.desc.unique || ix.name === '_id_',
-      isSparse: ix.desc.sparse,
-      isPartial: ix.desc.partialFilterExpression !== undefined,
-      indexVersion: 2,
-      direction: plan.direction === 1 ? 'forward' : 'backward',
-      indexBounds,
-    };
+    const ixscan = ixscanStage(plan);
     if (withStats) Object.assign(ixscan, { nReturned: s.docsExamined, keysExamined: s.keysExamined });
     stage = { stage: 'FETCH', ...filter, inputStage: ixscan };
     if (withStats) Object.assign(stage, { nReturned: s.nReturned, docsExamined: s.docsExamined });
