@@ -3,9 +3,9 @@
  * client and the collection `bench.lookup` loaded with `docs` documents {_id: i, email (unique
  * index), ...}): for each operation, ops/s, p50/p99 latency, and CPU microseconds per operation of
  * the server process and of this (client) process, at 1 and 16 connections. The null responder
- * (null-responder.ts, its own process) answers `ping` in the same run; each round trip's rate is
- * given as a fraction of the null responder's `ping` rate at the same concurrency (a
- * transaction's as a fraction of a fifth of it: it makes five round trips with the commit).
+ * (null-responder.ts, its own process) answers `ping` in the same run, sampled just before each
+ * round-trip row; each round trip's rate is given as a fraction of that sample at the same
+ * concurrency (a transaction's as a fraction of a fifth of it: five round trips with the commit).
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -92,28 +92,56 @@ async function startNullResponder(): Promise<NullResponder> {
   return { port, pid: child.pid ?? 0, stop: () => child.stdin.end() };
 }
 
-/** ping/s against the null responder at each concurrency, and the rows for it. */
-async function benchNullResponder(seconds: number): Promise<PerOpRow[]> {
-  const responder = await startNullResponder();
-  const client = new MongoClient(`mongodb://127.0.0.1:${responder.port}/?directConnection=true`, {
-    maxPoolSize: 64,
-  });
-  try {
+/**
+ * The null responder's `ping` through its own client, sampled next to each measured operation (the
+ * shared machine's load changes within a run, so each ratio uses the sample taken beside it).
+ */
+class NullBaseline {
+  private readonly samples: PerOpRow[] = [];
+
+  private constructor(
+    private readonly responder: NullResponder,
+    private readonly client: MongoClient,
+  ) {}
+
+  static async start(): Promise<NullBaseline> {
+    const responder = await startNullResponder();
+    const client = new MongoClient(`mongodb://127.0.0.1:${responder.port}/?directConnection=true`, {
+      maxPoolSize: 64,
+    });
     await client.connect();
-    const admin = client.db('admin');
+    return new NullBaseline(responder, client);
+  }
+
+  /** ping/s of the null responder at `connections`, measured now for `seconds`. */
+  async sample(connections: number, seconds: number): Promise<number> {
+    const admin = this.client.db('admin');
     const spec: Spec = {
       name: 'null responder: ping',
       op: () => admin.command({ ping: 1 }).then(() => undefined),
     };
-    const rows: PerOpRow[] = [];
-    for (const connections of CONCURRENCIES) {
-      console.log(`(g) null responder: ping at ${connections} connection(s) for ${seconds} s ...`);
-      rows.push(row(spec, connections, await measure(responder.pid, connections, seconds, spec.op)));
-    }
-    return rows;
-  } finally {
-    await client.close(true);
-    responder.stop();
+    const r = row(spec, connections, await measure(this.responder.pid, connections, seconds, spec.op));
+    this.samples.push(r);
+    return r.opsPerSec;
+  }
+
+  /** Per concurrency, the sample with the median rate (named with the number of samples). */
+  medianRows(): PerOpRow[] {
+    return CONCURRENCIES.map((c) => {
+      const mine = this.samples.filter((r) => r.connections === c).sort((a, b) => a.opsPerSec - b.opsPerSec);
+      const lo = mine[0]?.opsPerSec ?? NaN;
+      const hi = mine[mine.length - 1]?.opsPerSec ?? NaN;
+      const median = mine[Math.floor(mine.length / 2)];
+      return {
+        ...median,
+        operation: `null responder: ping (median of ${mine.length}, ${fmt(lo)}-${fmt(hi)})`,
+      };
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.client.close(true);
+    this.responder.stop();
   }
 }
 
@@ -194,8 +222,7 @@ export async function benchPerOperation(
   options: PerOpOptions,
 ): Promise<PerOpRow[]> {
   const { seconds, docs } = options;
-  const nullRows = await benchNullResponder(seconds);
-  const nullPing = new Map(nullRows.map((r) => [r.connections, r.opsPerSec]));
+  const nulls = await NullBaseline.start();
   const db = client.db('bench');
   const admin = client.db('admin');
   const lookup: Collection<AnyIdDoc> = db.collection<AnyIdDoc>('lookup');
@@ -283,12 +310,14 @@ export async function benchPerOperation(
     { name: 'getMore batch of 1,000', docsPerOp: 1000, roundTrips: 1, op: getMoreOp(db, 1000) },
   ];
 
-  const rows: PerOpRow[] = [...nullRows];
+  const rows: PerOpRow[] = [];
   for (const spec of specs) {
     for (const connections of CONCURRENCIES) {
       console.log(`(g) ${spec.name} at ${connections} connection(s) for ${seconds} s ...`);
+      const nullNow =
+        spec.roundTrips !== undefined ? await nulls.sample(connections, seconds / 2) : undefined;
       const m = await measure(serverPid, connections, seconds, (w, i) => spec.op(w, i, connections));
-      rows.push(row(spec, connections, m, nullPing.get(connections)));
+      rows.push(row(spec, connections, m, nullNow));
     }
   }
   for (const streams of CONCURRENCIES) {
@@ -302,6 +331,8 @@ export async function benchPerOperation(
     .aggregate<{ total: number }>([{ $group: { _id: null, total: { $sum: '$balance' } } }])
     .toArray();
   if (total !== 1000 * 1000) throw new Error(`transaction bench lost updates: total ${total}`);
+  rows.unshift(...nulls.medianRows());
+  await nulls.stop();
 
   printTable(
     `(g) per operation, through the driver (server in its own process; ${fmt(docs)}-document collection for reads and updates)`,
@@ -318,6 +349,8 @@ export async function benchPerOperation(
       fmt(r.p99Ms, 2),
     ]),
   );
-  console.log('x null: ops/s x round trips per op / null-responder ping/s at the same concurrency');
+  console.log(
+    "x null: ops/s x round trips per op / the null responder's ping/s at the same concurrency, sampled just before the row",
+  );
   return rows;
 }
