@@ -465,7 +465,10 @@ export class Collection {
   private removeKeysExcept(rec: DocRecord, dropped: readonly Document[], kept: readonly Document[]): void {
     if (dropped.length === 0 || this.bulk) return;
     for (const ix of this.indexes.values()) {
-      if (!ix.holdsEntries) continue;
+      if (!ix.holdsEntries) {
+        ix.postings?.remove(rec, dropped, kept);
+        continue;
+      }
       const keep = new Set<string>();
       for (const d of kept) for (const k of ix.keysOf(d)) keep.add(tupleKey(k));
       const gone = new Map<string, KeyTuple>();

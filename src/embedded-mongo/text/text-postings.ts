@@ -5,8 +5,9 @@
  * search terms instead of analyzing every document.
  *
  * Contract: for every record of the collection, every version still in its chain that holds a
- * term is in that term's set (a superset: entries whose versions are gone are dropped lazily when
- * a lookup meets them). Readers re-check the version visible to them with the full filter.
+ * term is in that term's set. Entries leave when the versions holding the term are pruned or
+ * rolled back (`remove`); a lookup also drops any it meets whose record left the collection or no
+ * longer holds the term. Readers re-check the version visible to them with the full filter.
  */
 import type { Document } from '../bson.js';
 import type { DocRecord, Version } from '../catalog/mvcc.js';
@@ -30,6 +31,28 @@ export class TextPostings {
       }
       set.add(rec);
     }
+  }
+
+  /** `rec` lost the versions `dropped`: it leaves the terms none of `kept` holds. */
+  remove(rec: DocRecord, dropped: readonly Document[], kept: readonly Document[]): void {
+    const cache = this.cache();
+    const keep = new Set<string>();
+    for (const d of kept) for (const id of cache.termsOf(d).ids) keep.add(cache.termText(id));
+    for (const d of dropped) {
+      for (const id of cache.termsOf(d).ids) {
+        const term = cache.termText(id);
+        if (keep.has(term)) continue;
+        const set = this.byTerm.get(term);
+        if (!set) continue;
+        set.delete(rec);
+        if (set.size === 0) this.byTerm.delete(term);
+      }
+    }
+  }
+
+  /** How many records the postings hold for `term` (stale entries included). */
+  postingCount(term: string): number {
+    return this.byTerm.get(term)?.size ?? 0;
   }
 
   clear(): void {
