@@ -21,6 +21,8 @@ import { parseArgs } from 'node:util';
 import { MongoClient, type Collection, type Document } from 'mongodb';
 import { startServerChild, type ServerChild } from '../../test/helpers/server-child.js';
 import { benchChangeStreams } from './change-streams.bench.js';
+import { benchInsertGrowth } from './insert-growth.bench.js';
+import { benchPerOperation } from './per-op.bench.js';
 import { fmt, printTable, stats, timed, type LatencyStats } from './measure.js';
 import { benchTransactions } from './transactions.bench.js';
 
@@ -89,9 +91,17 @@ async function main(): Promise<void> {
       seconds: { type: 'string', default: '3' },
       docs: { type: 'string', default: '100000' },
       dir: { type: 'string' },
+      'op-seconds': { type: 'string', default: '1.5' },
+      'stream-backlog': { type: 'string', default: '30000' },
+      'growth-docs': { type: 'string', default: '200000' },
+      only: { type: 'string' },
     },
   });
   const seconds = Number(values.seconds);
+  const opSeconds = Number(values['op-seconds']);
+  const growthDocs = Number(values['growth-docs']);
+  // --only per-op: the per-operation table (and the load it reads), without the other parts.
+  const onlyPerOp = values.only === 'per-op';
   const docCount = Number(values.docs);
   const root = repoRoot();
   // Not os.tmpdir(): /tmp is often tmpfs, where fsync costs nothing and the numbers would lie.
@@ -120,8 +130,7 @@ async function main(): Promise<void> {
     // (c) first, on an idle disk.
     // (c) on an idle disk, before and after the insert runs: shared disks vary a lot over time.
     const probeSeconds = Math.min(seconds, 2);
-    console.log(`\n(c) measuring raw fsync rate for ~${probeSeconds} s ...`);
-    const fsyncBefore = fsyncRate(dbPath, probeSeconds);
+    const fsyncBefore = onlyPerOp ? undefined : fsyncRate(dbPath, probeSeconds);
 
     server = await startServerChild({ dbPath, logLevel: 'error' });
     client = new MongoClient(server.uri, { maxPoolSize: 64, serverSelectionTimeoutMS: 10_000 });
@@ -130,7 +139,7 @@ async function main(): Promise<void> {
 
     // (a) durable insert throughput.
     const inserts: Array<{ concurrency: number } & LatencyStats> = [];
-    for (const concurrency of [1, 8, 32]) {
+    for (const concurrency of onlyPerOp ? [] : [1, 8, 32]) {
       const coll: Collection<BenchDoc> = db.collection<BenchDoc>(`inserts_c${concurrency}`, {
         writeConcern: { w: 1, j: true },
       });
@@ -146,9 +155,7 @@ async function main(): Promise<void> {
       inserts.push({ concurrency, ...result });
     }
 
-    console.log(`(c) measuring raw fsync rate again for ~${probeSeconds} s ...`);
-    const fsyncAfter = fsyncRate(dbPath, probeSeconds);
-    const fsyncRef = (fsyncBefore.opsPerSec + fsyncAfter.opsPerSec) / 2;
+    const fsyncAfter = onlyPerOp ? undefined : fsyncRate(dbPath, probeSeconds);
 
     // (b) indexed vs unindexed lookup at docCount documents.
     const lookup = db.collection<BenchDoc>('lookup');
@@ -193,28 +200,37 @@ async function main(): Promise<void> {
         throw new Error('unindexed lookup missed');
     });
     const ratio = indexed.opsPerSec / unindexed.opsPerSec;
-    const changeStreams = await benchChangeStreams(client, seconds);
-    const transactions = await benchTransactions(client, seconds);
+    const perOperation = await benchPerOperation(client, server.pid, {
+      seconds: opSeconds,
+      docs: docCount,
+      streamBacklog: Number(values['stream-backlog']),
+    });
+    const growth = growthDocs > 0 ? await benchInsertGrowth(client, growthDocs) : undefined;
+    const changeStreams = onlyPerOp ? undefined : await benchChangeStreams(client, seconds);
+    const transactions = onlyPerOp ? undefined : await benchTransactions(client, seconds);
 
-    printTable(
-      '(c) disk: append 4 KiB + fdatasync (physical bound for one durable write at a time)',
-      ['when', 'fsyncs/s', 'p50 ms', 'p99 ms'],
-      [
-        ['before (a)', fmt(fsyncBefore.opsPerSec), fmt(fsyncBefore.p50Ms, 2), fmt(fsyncBefore.p99Ms, 2)],
-        ['after (a)', fmt(fsyncAfter.opsPerSec), fmt(fsyncAfter.p50Ms, 2), fmt(fsyncAfter.p99Ms, 2)],
-      ],
-    );
-    printTable(
-      '(a) insertOne with {w: 1, j: true} through the driver',
-      ['concurrency', 'docs/s', 'p50 ms', 'p99 ms', 'x mean fsync rate'],
-      inserts.map((r) => [
-        String(r.concurrency),
-        fmt(r.opsPerSec),
-        fmt(r.p50Ms, 2),
-        fmt(r.p99Ms, 2),
-        fmt(r.opsPerSec / fsyncRef, 2),
-      ]),
-    );
+    if (fsyncBefore && fsyncAfter) {
+      const fsyncRef = (fsyncBefore.opsPerSec + fsyncAfter.opsPerSec) / 2;
+      printTable(
+        '(c) disk: append 4 KiB + fdatasync (physical bound for one durable write at a time)',
+        ['when', 'fsyncs/s', 'p50 ms', 'p99 ms'],
+        [
+          ['before (a)', fmt(fsyncBefore.opsPerSec), fmt(fsyncBefore.p50Ms, 2), fmt(fsyncBefore.p99Ms, 2)],
+          ['after (a)', fmt(fsyncAfter.opsPerSec), fmt(fsyncAfter.p50Ms, 2), fmt(fsyncAfter.p99Ms, 2)],
+        ],
+      );
+      printTable(
+        '(a) insertOne with {w: 1, j: true} through the driver',
+        ['concurrency', 'docs/s', 'p50 ms', 'p99 ms', 'x mean fsync rate'],
+        inserts.map((r) => [
+          String(r.concurrency),
+          fmt(r.opsPerSec),
+          fmt(r.p50Ms, 2),
+          fmt(r.p99Ms, 2),
+          fmt(r.opsPerSec / fsyncRef, 2),
+        ]),
+      );
+    }
     printTable(
       `(b) findOne at ${fmt(docCount)} documents (loaded in ${fmt(loadSeconds, 1)} s)`,
       ['query', 'ops/s', 'p50 ms', 'p99 ms', 'plan'],
@@ -252,10 +268,14 @@ async function main(): Promise<void> {
       lookup: { docs: docCount, loadSeconds, indexed, unindexed, ratio, indexedPlan, unindexedPlan },
       changeStreams,
       transactions,
+      perOperation,
+      growth,
     };
     await writeFile(file, JSON.stringify(results, null, 2) + '\n');
     console.log(`\nresults: ${path.relative(root, file)}`);
-    console.log(`reproduce: npm run bench:mongo -- --seconds ${seconds} --docs ${docCount}`);
+    console.log(
+      `reproduce: npm run bench:mongo -- --seconds ${seconds} --docs ${docCount} --op-seconds ${opSeconds} --growth-docs ${growthDocs}${onlyPerOp ? ' --only per-op' : ''}`,
+    );
   } finally {
     await client?.close(true);
     await server?.stop(60_000).catch(() => undefined);

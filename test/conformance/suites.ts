@@ -15,15 +15,18 @@ export const DEFAULT_SUITES: readonly string[] = [
   'transactions-convenient-api',
 ];
 
+// Reached on 2026-12-07: crud 99.7 %, collection-management 66.7 % (time-series collections are
+// not implemented), index-management 100 %, run-command 94.1 % (capped collections are not),
+// change-streams, sessions, transactions and the convenient API 100 %.
 export const PASS_THRESHOLDS: Readonly<Record<string, number>> = {
-  crud: 0.9,
-  'collection-management': 0.0,
-  'index-management': 0.0,
-  'run-command': 0.0,
-  sessions: 0.9,
-  transactions: 0.9,
-  'transactions-convenient-api': 0.9,
-  'change-streams': 0.9,
+  crud: 0.97,
+  'collection-management': 0.6,
+  'index-management': 0.97,
+  'run-command': 0.9,
+  sessions: 0.97,
+  transactions: 0.97,
+  'transactions-convenient-api': 0.97,
+  'change-streams': 0.97,
 };
 
 /** Suites not listed above must not fail the run until someone decides on a number. */

@@ -122,6 +122,25 @@ describe('$text matching', () => {
     expect(await ids('coffee')).toEqual([2, 3, 4]);
     await articles.deleteOne({ _id: 7 });
   });
+
+  it('sees a transaction its own writes, and nothing of an aborted one', async () => {
+    const session = client.startSession();
+    try {
+      session.startTransaction();
+      await articles.insertOne({ _id: 8, title: 'Matcha', body: 'whisked green powder' }, { session });
+      const inside = await articles.find({ $text: { $search: 'matcha' } }, { session }).toArray();
+      expect(inside.map((d) => d._id)).toEqual([8]);
+      expect(await ids('matcha')).toEqual([]);
+      await session.abortTransaction();
+    } finally {
+      await session.endSession();
+    }
+    expect(await ids('matcha')).toEqual([]);
+    await articles.insertOne({ _id: 8, title: 'Oolong', body: 'no matcha here' });
+    expect(await ids('matcha')).toEqual([8]);
+    expect(await ids('whisked')).toEqual([]);
+    await articles.deleteOne({ _id: 8 });
+  });
 });
 
 describe('textScore', () => {

@@ -56,5 +56,7 @@ describe('embedded server on a worker thread', () => {
       { _id: 1, v: 'a' },
       { _id: 2, v: 'b' },
     ]);
-  });
+    // Two node processes, each starting a server on a worker thread: jest's 5 s default is not
+    // enough on a loaded machine (each step has its own 60 s limit above).
+  }, 120_000);
 });

@@ -13,7 +13,7 @@ import { keyString } from '../values/keystring.js';
 import { bsonTypeOf } from '../values/types.js';
 import { ID_INDEX_NAME, idIndexSpec, parseIndexSpec, type IndexDescriptor } from './index-spec.js';
 import { KeyIndex, type FilterCompiler, type IndexEntry } from './key-index.js';
-import { tupleKey, type KeyTuple } from './keys.js';
+import { tupleKey, type DocumentKeys, type KeyTuple } from './keys.js';
 import {
   committedHead,
   hasHistory,
@@ -235,8 +235,13 @@ export class Collection {
 
     // Keys first: CannotIndexParallelArrays and DuplicateKey must leave everything untouched.
     const keysByIndex = new Map<KeyIndex, KeyTuple[]>();
+    const generated: DocumentKeys[] = [];
     if (doc) {
-      for (const ix of this.indexes.values()) keysByIndex.set(ix, ix.keysOf(doc));
+      for (const ix of this.indexes.values()) {
+        const g = ix.generate(doc);
+        generated.push(g);
+        keysByIndex.set(ix, g.keys);
+      }
       this.checkUnique(writer, rec, keysByIndex);
     }
 
@@ -260,7 +265,10 @@ export class Collection {
       version.prev = rec.head;
       rec.head = version;
     }
-    if (doc) for (const ix of this.indexes.values()) ix.add(rec, doc);
+    if (doc) {
+      let i = 0;
+      for (const ix of this.indexes.values()) ix.add(rec, doc, generated[i++]);
+    }
     this.history.add(rec);
     return { before, rec };
   }
@@ -457,7 +465,10 @@ export class Collection {
   private removeKeysExcept(rec: DocRecord, dropped: readonly Document[], kept: readonly Document[]): void {
     if (dropped.length === 0 || this.bulk) return;
     for (const ix of this.indexes.values()) {
-      if (!ix.holdsEntries) continue;
+      if (!ix.holdsEntries) {
+        ix.postings?.remove(rec, dropped, kept);
+        continue;
+      }
       const keep = new Set<string>();
       for (const d of kept) for (const k of ix.keysOf(d)) keep.add(tupleKey(k));
       const gone = new Map<string, KeyTuple>();
@@ -515,6 +526,7 @@ export class Collection {
   }
 
   private rebuild(ix: KeyIndex): void {
+    ix.postings?.clear();
     const entries: IndexEntry[] = [];
     for (const rec of this.records.values()) {
       for (let v: Version | null = rec.head; v; v = v.prev) if (v.doc) ix.collect(rec, v.doc, entries);

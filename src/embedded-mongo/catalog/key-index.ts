@@ -11,14 +11,18 @@
 import type { Document } from '../bson.js';
 import { compareValues } from '../values/compare.js';
 import type { IndexDescriptor } from './index-spec.js';
-import { KeyGenerator, tuplesEqual, type KeyTuple } from './keys.js';
+import { KeyGenerator, tuplesEqual, type DocumentKeys, type KeyTuple } from './keys.js';
 import type { DocRecord } from './mvcc.js';
 import { SortedList } from './sorted-list.js';
+import { termCacheFor } from '../text/document-terms.js';
+import { TextPostings } from '../text/text-postings.js';
 
 export interface IndexEntry {
   readonly key: KeyTuple;
   readonly rec: DocRecord;
 }
+
+const NO_KEYS: DocumentKeys = { keys: [], arrayFields: [] };
 
 export type FilterCompiler = (filter: Document) => (doc: Document) => boolean;
 
@@ -29,6 +33,8 @@ export class KeyIndex {
   /** Per field: an array was ever met (mongod's multiKeyPaths; never reset, as in mongod). */
   readonly multikeyFields: boolean[];
   multikey = false;
+  /** Text indexes: term -> records, maintained by add/collect and read by `$text`. */
+  readonly postings: TextPostings | undefined;
 
   constructor(
     public desc: IndexDescriptor,
@@ -39,13 +45,14 @@ export class KeyIndex {
     this.dirs = desc.fields.map((f) => f.dir);
     this.multikeyFields = desc.fields.map(() => false);
     this.entries = new SortedList<IndexEntry>((a, b) => this.compareEntries(a, b));
+    this.postings = desc.kind === 'text' ? new TextPostings(() => termCacheFor(this)) : undefined;
   }
 
   get name(): string {
     return this.desc.name;
   }
 
-  /** Text indexes are catalog entries only (no B-tree): $text evaluation scans. */
+  /** Text indexes hold postings (see `postings`), not B-tree entries. */
   get holdsEntries(): boolean {
     return this.desc.kind === 'btree';
   }
@@ -69,10 +76,21 @@ export class KeyIndex {
     return this.gen.keysOf(doc).keys;
   }
 
-  /** Adds the entries of `doc` (a version of `rec`); returns the keys. */
-  add(rec: DocRecord, doc: Document): KeyTuple[] {
-    if (!this.holdsEntries) return [];
-    const { keys, arrayFields } = this.gen.keysOf(doc);
+  /** Key tuples of a document and where it met arrays (empty when the index does not hold it). */
+  generate(doc: Document): DocumentKeys {
+    return this.holdsEntries ? this.gen.keysOf(doc) : NO_KEYS;
+  }
+
+  /**
+   * Adds the entries of `doc` (a version of `rec`); returns the keys. `generated` is
+   * `generate(doc)` when the caller has it already.
+   */
+  add(rec: DocRecord, doc: Document, generated?: DocumentKeys): KeyTuple[] {
+    if (!this.holdsEntries) {
+      this.postings?.add(rec, doc);
+      return [];
+    }
+    const { keys, arrayFields } = generated ?? this.gen.keysOf(doc);
     for (let i = 0; i < arrayFields.length; i++) {
       if (arrayFields[i] && !this.multikeyFields[i]) {
         this.multikeyFields[i] = true;
@@ -110,6 +128,7 @@ export class KeyIndex {
 
   /** Replaces the whole content (recovery, index builds): entries need not be sorted. */
   load(entries: IndexEntry[]): void {
+    if (!this.holdsEntries) return;
     entries.sort((a, b) => this.compareEntries(a, b));
     const unique: IndexEntry[] = [];
     for (const e of entries) {
@@ -120,7 +139,10 @@ export class KeyIndex {
 
   /** Generates the entries of a document for a bulk load, tracking multikey. */
   collect(rec: DocRecord, doc: Document, into: IndexEntry[]): KeyTuple[] {
-    if (!this.holdsEntries) return [];
+    if (!this.holdsEntries) {
+      this.postings?.add(rec, doc);
+      return [];
+    }
     const { keys, arrayFields } = this.gen.keysOf(doc);
     for (let i = 0; i < arrayFields.length; i++) {
       if (arrayFields[i]) {

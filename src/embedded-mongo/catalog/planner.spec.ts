@@ -116,6 +116,33 @@ describe('planner choices', () => {
     await cat.close();
   });
 
+  it('unions one index scan per $or branch (OR plan), each document once, with the full filter', async () => {
+    const { cat, coll } = await seeded();
+    const filter = { $or: [{ a: 3 }, { u: 'u7' }, { b: 3, c: { $lt: 50 } }] };
+    const plan = winning(coll, filter);
+    expect(plan.stage).toBe('FETCH');
+    const or = plan.inputStage as Document;
+    expect(or.stage).toBe('OR');
+    expect((or.inputStages as Document[]).map((s) => s.indexName)).toEqual(['a_1', 'u_1', 'b_1_c_-1']);
+    const got = coll
+      .scan(filter)
+      .take()
+      .map((d) => d._id as number)
+      .sort((x, y) => x - y);
+    const expected = Array.from({ length: 1000 }, (_, i) => i).filter(
+      (i) => i % 100 === 3 || i === 7 || (i % 10 === 3 && i < 50),
+    );
+    expect(got).toEqual(expected);
+    const st = stats(coll, filter);
+    expect(st.nReturned).toBe(expected.length);
+    expect(st.totalDocsExamined).toBeLessThan(100);
+    // A branch no index bounds: the whole $or scans the collection.
+    expect(winning(coll, { $or: [{ a: 3 }, { zz: 1 }] }).stage).toBe('COLLSCAN');
+    // Sorted: the union is sorted in memory.
+    expect(winning(coll, filter, { sort: { c: -1 } }).stage).toBe('SORT');
+    await cat.close();
+  });
+
   it('always re-applies the full filter on index candidates', async () => {
     const { cat, coll } = await seeded();
     const docs = coll.scan({ a: 7, c: { $gt: 500 } }).take();

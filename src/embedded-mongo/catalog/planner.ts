@@ -43,6 +43,11 @@ export interface ScanOptions {
    * $expr variables). Default: the collection's compiler applied to `filter`.
    */
   readonly matcher?: (doc: Document) => boolean;
+  /**
+   * A top-level `$text` predicate: the records holding one of `terms` (its search terms) in the
+   * text index's postings are the only candidates (the matcher still decides).
+   */
+  readonly text?: { readonly index: KeyIndex; readonly terms: readonly string[] };
 }
 
 export type ExplainVerbosity = 'queryPlanner' | 'executionStats' | 'allPlansExecution';
@@ -348,7 +353,21 @@ interface CollScanPlan {
   readonly sortProvided: boolean;
 }
 
-type Plan = IndexPlan | CollScanPlan;
+interface TextPlan {
+  readonly kind: 'text';
+  readonly ix: KeyIndex;
+  readonly terms: readonly string[];
+  readonly sortProvided: boolean;
+}
+
+/** `$or` with an index per branch: the union of the branches' index scans (each record once). */
+interface OrPlan {
+  readonly kind: 'or';
+  readonly branches: readonly IndexPlan[];
+  readonly sortProvided: boolean;
+}
+
+type Plan = IndexPlan | CollScanPlan | TextPlan | OrPlan;
 
 function sortSpec(sort: Document | undefined): [string, number][] | undefined {
   if (!sort) return undefined;
@@ -413,6 +432,8 @@ function planFor(coll: Collection, filter: Document, opts: ScanOptions): Plan {
     return { kind: 'ixscan', ix, bounds, direction: d === 0 ? 1 : d, sortProvided: !sort || d !== 0 };
   }
   if (naturalSort) return { kind: 'collscan', direction: naturalSort, sortProvided: true };
+  const text = opts.text;
+  if (text?.index.postings) return { kind: 'text', ix: text.index, terms: text.terms, sortProvided: !sort };
 
   let best: { plan: IndexPlan; score: number } | undefined;
   for (const ix of coll.indexes.values()) {
@@ -436,7 +457,27 @@ function planFor(coll: Collection, filter: Document, opts: ScanOptions): Plan {
     }
   }
   if (best) return best.plan;
-  return { kind: 'collscan', direction: 1, sortProvided: !sort };
+  return (
+    orPlanFor(coll, filter, sort !== undefined) ?? { kind: 'collscan', direction: 1, sortProvided: !sort }
+  );
+}
+
+/**
+ * An OR plan when `filter` has a top-level `$or` each branch of which an index bounds (planned
+ * on the branch alone, so partial and sparse indexes qualify per branch); undefined otherwise.
+ * Only tried when nothing else narrows the scan: the full filter is re-applied to every document.
+ */
+function orPlanFor(coll: Collection, filter: Document, sorted: boolean): OrPlan | undefined {
+  const or = filter.$or;
+  if (!Array.isArray(or) || or.length === 0 || '$text' in filter) return undefined;
+  const branches: IndexPlan[] = [];
+  for (const branch of or) {
+    if (!isPlainObject(branch)) return undefined;
+    const plan = planFor(coll, branch, {});
+    if (plan.kind !== 'ixscan' || plan.bounds.length === 0 || isAll(plan.bounds[0])) return undefined;
+    branches.push(plan);
+  }
+  return { kind: 'or', branches, sortProvided: !sorted };
 }
 
 // --- execution ------------------------------------------------------------------------------------
@@ -611,8 +652,15 @@ export class Scan implements IterableIterator<Document> {
 
   private open(): Iterator<Document> {
     const match = this.opts.matcher ?? matcherOf(this.collection, this.filter);
+    const plan = this.plan;
     const base =
-      this.plan.kind === 'ixscan' ? this.ixscan(this.plan, match) : this.collscan(this.plan, match);
+      plan.kind === 'ixscan'
+        ? this.ixscan(plan, match)
+        : plan.kind === 'text'
+          ? this.textscan(plan, match)
+          : plan.kind === 'or'
+            ? this.orscan(plan, match)
+            : this.collscan(plan, match);
     const cmp = this.comparator;
     this.comparator = undefined;
     if (this.plan.sortProvided || !cmp) return base;
@@ -635,14 +683,35 @@ export class Scan implements IterableIterator<Document> {
     }
   }
 
-  private *ixscan(plan: IndexPlan, match: (d: Document) => boolean): Generator<Document> {
+  private *textscan(plan: TextPlan, match: (d: Document) => boolean): Generator<Document> {
+    const records = this.collection.records;
+    const candidates = plan.ix.postings?.candidates(plan.terms, (rec) => records.get(rec.key) === rec) ?? [];
+    this.stats.keysExamined += candidates.length;
+    for (const rec of candidates) {
+      const doc = visibleDoc(rec, this.view);
+      if (!doc) continue;
+      this.stats.docsExamined++;
+      if (match(doc)) yield doc;
+    }
+  }
+
+  private *orscan(plan: OrPlan, match: (d: Document) => boolean): Generator<Document> {
+    const seen = new Set<number>();
+    for (const branch of plan.branches) yield* this.ixscan(branch, match, seen);
+  }
+
+  /** `seen`: record ids already produced (shared by the branches of an OR plan). */
+  private *ixscan(
+    plan: IndexPlan,
+    match: (d: Document) => boolean,
+    seen = new Set<number>(),
+  ): Generator<Document> {
     const ix = plan.ix;
     const { ranges, residualFrom } = rangesOf(ix, plan.bounds);
     const residual: [number, Interval[]][] = [];
     for (let i = residualFrom; i < plan.bounds.length; i++) {
       if (!isAll(plan.bounds[i])) residual.push([i, plan.bounds[i]]);
     }
-    const seen = new Set<number>();
     for (const e of indexEntries(ix, ranges, plan.direction)) {
       this.stats.keysExamined++;
       if (residual.length && !residual.every(([i, list]) => list.some((iv) => contains(iv, e.key[i]))))
@@ -702,6 +771,29 @@ function renderInterval(iv: Interval, reversed: boolean): string {
   return `${sInc ? '[' : '('}${renderBound(s)}, ${renderBound(e)}${eInc ? ']' : ')'}`;
 }
 
+function ixscanStage(plan: IndexPlan): Document {
+  const ix = plan.ix;
+  const indexBounds: Document = {};
+  ix.desc.fields.forEach((f, i) => {
+    const reversed = (f.dir === -1) !== (plan.direction === -1);
+    const list = reversed ? [...plan.bounds[i]].reverse() : plan.bounds[i];
+    indexBounds[f.path] = list.map((iv) => renderInterval(iv, reversed));
+  });
+  return {
+    stage: 'IXSCAN',
+    keyPattern: ix.desc.key,
+    indexName: ix.name,
+    isMultiKey: ix.multikey,
+    multiKeyPaths: ix.multiKeyPaths(),
+    isUnique: ix.desc.unique || ix.name === '_id_',
+    isSparse: ix.desc.sparse,
+    isPartial: ix.desc.partialFilterExpression !== undefined,
+    indexVersion: 2,
+    direction: plan.direction === 1 ? 'forward' : 'backward',
+    indexBounds,
+  };
+}
+
 function planStages(scan: Scan, withStats: boolean): Document {
   const plan = scan.plan;
   const s = scan.stats;
@@ -710,27 +802,33 @@ function planStages(scan: Scan, withStats: boolean): Document {
   if (plan.kind === 'collscan') {
     stage = { stage: 'COLLSCAN', ...filter, direction: plan.direction === 1 ? 'forward' : 'backward' };
     if (withStats) Object.assign(stage, { nReturned: s.nReturned, docsExamined: s.docsExamined });
-  } else {
-    const ix = plan.ix;
-    const indexBounds: Document = {};
-    ix.desc.fields.forEach((f, i) => {
-      const reversed = (f.dir === -1) !== (plan.direction === -1);
-      const list = reversed ? [...plan.bounds[i]].reverse() : plan.bounds[i];
-      indexBounds[f.path] = list.map((iv) => renderInterval(iv, reversed));
-    });
-    const ixscan: Document = {
+  } else if (plan.kind === 'text') {
+    // mongod's shape: TEXT_MATCH <- TEXT_OR <- IXSCAN of the text index (one per search term).
+    const ixscans = plan.terms.map((term) => ({
       stage: 'IXSCAN',
-      keyPattern: ix.desc.key,
-      indexName: ix.name,
-      isMultiKey: ix.multikey,
-      multiKeyPaths: ix.multiKeyPaths(),
-      isUnique: ix.desc.unique || ix.name === '_id_',
-      isSparse: ix.desc.sparse,
-      isPartial: ix.desc.partialFilterExpression !== undefined,
+      keyPattern: { _fts: 'text', _ftsx: 1 },
+      indexName: plan.ix.name,
+      isMultiKey: true,
+      isUnique: false,
+      isSparse: false,
+      isPartial: false,
       indexVersion: 2,
-      direction: plan.direction === 1 ? 'forward' : 'backward',
-      indexBounds,
-    };
+      direction: 'backward',
+      indexBounds: {},
+      term,
+    }));
+    const or: Document = { stage: 'TEXT_OR', inputStages: ixscans };
+    if (withStats) Object.assign(or, { nReturned: s.docsExamined, docsExamined: s.docsExamined });
+    stage = { stage: 'TEXT_MATCH', indexPrefix: {}, indexName: plan.ix.name, inputStage: or };
+    if (withStats) Object.assign(stage, { nReturned: s.nReturned });
+  } else if (plan.kind === 'or') {
+    // mongod's shape: FETCH <- OR <- one IXSCAN per branch (counters are the OR's total).
+    const or: Document = { stage: 'OR', inputStages: plan.branches.map(ixscanStage) };
+    if (withStats) Object.assign(or, { nReturned: s.docsExamined, keysExamined: s.keysExamined });
+    stage = { stage: 'FETCH', ...filter, inputStage: or };
+    if (withStats) Object.assign(stage, { nReturned: s.nReturned, docsExamined: s.docsExamined });
+  } else {
+    const ixscan = ixscanStage(plan);
     if (withStats) Object.assign(ixscan, { nReturned: s.docsExamined, keysExamined: s.keysExamined });
     stage = { stage: 'FETCH', ...filter, inputStage: ixscan };
     if (withStats) Object.assign(stage, { nReturned: s.nReturned, docsExamined: s.docsExamined });

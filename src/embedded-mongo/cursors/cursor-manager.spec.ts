@@ -109,13 +109,28 @@ describe('cursor manager idle reaper', () => {
 });
 
 describe('cursor manager batch size', () => {
+  it('opens with an empty first batch and a live cursor for batchSize 0, as mongod', async () => {
+    const cursors = new CursorManager({ idleTimeoutMs: 1000, reapIntervalMs: 3_600_000 });
+    try {
+      const docs = Array.from({ length: 5 }, (_, i) => ({ _id: i }));
+      const reply = await cursors.open(docs, { ns: 'db.c' }, 0);
+      expect(reply.firstBatch).toEqual([]);
+      expect(String(reply.id)).not.toBe('0');
+      const more = await cursors.getMore(reply.id as Long, 'db.c', undefined, undefined);
+      expect((more.nextBatch as Document[]).map((d) => d._id)).toEqual([0, 1, 2, 3, 4]);
+      expect(String(more.id)).toBe('0');
+    } finally {
+      cursors.stop();
+    }
+  });
+
   it('caps a batch of many small documents so that the encoded reply stays within the wire limit', async () => {
     const cursors = new CursorManager({ idleTimeoutMs: 1000, reapIntervalMs: 3_600_000 });
     try {
       // ~1 KB documents: 17,000 of them are more than a batch may hold; the array's per-element
       // overhead (type byte, decimal index, NUL) is ~8 bytes each, far above the 16 KiB slack.
       const many = Array.from({ length: 17_000 }, (_, i) => ({ _id: i, pad: 'x'.repeat(1000) }));
-      const reply = await cursors.open(many, { ns: 'db.c' }, 0);
+      const reply = await cursors.open(many, { ns: 'db.c' }, many.length);
       const batch = reply.firstBatch as Document[];
       expect(batch.length).toBeGreaterThan(16_000);
       expect(batch.length).toBeLessThan(many.length);

@@ -156,7 +156,8 @@ export class CursorManager {
       source: toAsyncIterator(source),
       busy: false,
     };
-    const batch = await this.fill(cursor, batchSize ?? 101);
+    // batchSize 0 (find, aggregate): an empty first batch and an open cursor, as mongod.
+    const batch = batchSize === 0 ? [] : await this.fill(cursor, batchSize ?? 101);
     const keepOpen = !singleBatch && (options.tailable ? !this.ended(cursor) : !cursor.exhausted);
     if (keepOpen) {
       await this.evictOverCap();

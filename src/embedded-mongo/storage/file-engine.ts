@@ -12,7 +12,9 @@
  * interval) or for the next durable append, whichever comes first; that flush also syncs.
  *
  * Checkpoints. When the journals since the last checkpoint exceed `checkpointBytes` (default
- * 64 MiB), at clean close, or on request: the catalog's image is taken synchronously and the
+ * 64 MiB) and the size of the last checkpoint (so that writing checkpoints costs at most about
+ * one checkpoint byte per journal byte however large the data grows, and recovery replays at
+ * most that much journal), at clean close, or on request: the catalog's image is taken synchronously and the
  * journal sequence number is bumped in the same step (later batches go to the next journal file),
  * then the image is written off the hot path (chunked, yielding to the event loop) to a temp file,
  * fsynced, renamed over checkpoint.bson, and the directory fsynced; only then are the journals it
@@ -116,6 +118,8 @@ export class FileEngine implements StorageEngine {
   private flushTimer: NodeJS.Timeout | undefined;
 
   private bytesSinceCheckpoint = 0;
+  /** Size of the last checkpoint file written or loaded. */
+  private lastCheckpointFileBytes = 0;
   private appendsSinceCheckpoint = 0;
   private checkpointRunning: Promise<void> | undefined;
   private checkpointScheduled = false;
@@ -138,6 +142,7 @@ export class FileEngine implements StorageEngine {
       this.source = source;
       await fsp.rm(path.join(this.dbPath, CHECKPOINT_TMP), { force: true });
       const loaded = await this.loadCheckpoint();
+      this.lastCheckpointFileBytes = loaded?.fileBytes ?? 0;
       const covered = loaded?.journalSeq ?? 0;
       const journals = await this.listJournals();
       let maxSeq = covered;
@@ -212,7 +217,8 @@ export class FileEngine implements StorageEngine {
     this.counters.journalBytes += buf.length;
     this.bytesSinceCheckpoint += buf.length;
     this.appendsSinceCheckpoint++;
-    if (this.bytesSinceCheckpoint >= this.checkpointBytes) this.scheduleCheckpoint();
+    if (this.bytesSinceCheckpoint >= Math.max(this.checkpointBytes, this.lastCheckpointFileBytes))
+      this.scheduleCheckpoint();
     if (!opts.durable) {
       this.armFlushTimer();
       return Promise.resolve();
@@ -430,7 +436,7 @@ export class FileEngine implements StorageEngine {
       });
       let pending: Buffer[] = [CHECKPOINT_MAGIC, frameRecord(header)];
       let pendingBytes = 0;
-      const put = async (b: Buffer): Promise<void> => {
+      const write = async (b: Buffer): Promise<void> => {
         pending.push(b);
         pendingBytes += b.length;
         if (pendingBytes >= 4 * 1024 * 1024) {
@@ -441,6 +447,11 @@ export class FileEngine implements StorageEngine {
         }
       };
       let total = 0;
+      let fileBytes = CHECKPOINT_MAGIC.length + pending[1].length;
+      const put = async (b: Buffer): Promise<void> => {
+        fileBytes += b.length;
+        await write(b);
+      };
       for (let c = 0; c < image.collections.length; c++) {
         const docs = image.collections[c].documents;
         for (let i = 0; i < docs.length; i += this.chunkDocs) {
@@ -451,6 +462,7 @@ export class FileEngine implements StorageEngine {
       await put(frameRecord(encodeCheckpointEnd(total)));
       if (pending.length > 0) await fh.write(Buffer.concat(pending));
       await fh.sync();
+      this.lastCheckpointFileBytes = fileBytes;
     } finally {
       await fh.close();
     }
@@ -459,7 +471,7 @@ export class FileEngine implements StorageEngine {
   }
 
   private async loadCheckpoint(): Promise<
-    { image: CheckpointImage; journalSeq: number; documents: number } | undefined
+    { image: CheckpointImage; journalSeq: number; documents: number; fileBytes: number } | undefined
   > {
     const file = this.checkpointPath();
     if (!existsSync(file)) return undefined;
@@ -504,6 +516,7 @@ export class FileEngine implements StorageEngine {
       image: { ts: h.ts as Timestamp, collections },
       journalSeq: numberOf(h.journalSeq),
       documents: count,
+      fileBytes: buf.length,
     };
   }
 

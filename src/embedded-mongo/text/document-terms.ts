@@ -93,6 +93,11 @@ export class TextTermCache {
     return id;
   }
 
+  /** The term an id stands for (ids come from termId or termsOf of this cache). */
+  termText(id: number): string {
+    return this.terms[id];
+  }
+
   termsOf(doc: Document): DocTerms {
     let t = this.docs.get(doc);
     if (!t) {

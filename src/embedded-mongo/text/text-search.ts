@@ -29,6 +29,11 @@ export interface TextSearch {
   score(doc: Document): number | undefined;
   /** Throws mongod's error when the query may not hold `$text` as it does (call after compiling). */
   check(shape: QueryShape): void;
+  /**
+   * ScanOptions.text (call after compiling): the text index and search terms whose postings hold
+   * every document the filter can match; undefined when `$text` is not a top-level predicate.
+   */
+  plan(): { readonly index: KeyIndex; readonly terms: readonly string[] } | undefined;
 }
 
 /** The collection's text index (mongod allows one), hidden or not. */
@@ -72,6 +77,10 @@ export function textSearchFor(
       return (doc) => query.matches(doc);
     },
     score: (doc) => first?.score(doc),
+    plan: () =>
+      ix && first && Object.prototype.hasOwnProperty.call(filter, '$text')
+        ? { index: ix, terms: first.parsed.boundsTerms }
+        : undefined,
     check: (shape) => {
       checkTextQuery(filter, shape);
       if (!coll || !ix) return;

@@ -162,8 +162,30 @@ function compareSameRank(ta: BsonTypeName, a: unknown, b: unknown): number {
   }
 }
 
+/** The value of a JS number, Int32 or Double (exact as a double); undefined for anything else. */
+function plainNumber(v: unknown): number | undefined {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'object' && v !== null) {
+    const tag = (v as { _bsontype?: unknown })._bsontype;
+    if (tag === 'Int32' || tag === 'Double') return (v as { value: number }).value;
+  }
+  return undefined;
+}
+
 /** Compares two BSON values in MongoDB's order. JS `undefined` (a missing field) ranks as null. */
 export function compareValues(a: unknown, b: unknown): number {
+  // Fast paths (index keys are mostly these): same result as the general path below.
+  if (typeof a === 'string' && typeof b === 'string') return compareStrings(a, b);
+  const x = plainNumber(a);
+  if (x !== undefined) {
+    const y = plainNumber(b);
+    if (y !== undefined) {
+      if (x !== x || y !== y) return x !== x ? (y !== y ? 0 : -1) : 1; // NaN first
+      return x < y ? -1 : x > y ? 1 : 0;
+    }
+  } else if (a instanceof Date && b instanceof Date) {
+    return sign(a.getTime() - b.getTime());
+  }
   const ta = bsonTypeOf(a);
   const tb = bsonTypeOf(b);
   const ra = canonicalRank(ta);

@@ -105,6 +105,7 @@ export function openScan(coll: Collection, spec: QuerySpec, read: ReadOptions = 
     limit: spec.limit,
     matcher,
     sortComparator,
+    text: text?.plan(),
   });
 }
 
