@@ -1,7 +1,13 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
 import { QueryCacheModule } from '../../shared/cache/query-cache.module.js';
+import { READ_CONNECTION } from '../../shared/persistence/connections.js';
 import { ProjectionRegistry } from '../../shared/projections/projection-registry.js';
 import { ProductCatalogProjection } from './projections/product-catalog/product-catalog.projection.js';
+import {
+  PRODUCT_CATALOG,
+  ProductCatalogSchema,
+} from './projections/product-catalog/product-catalog.schema.js';
 import { ProductReadYourWrites } from './queries/product-read-your-writes.js';
 import { GetProductHandler } from './queries/get-product/get-product.handler.js';
 import { GetProductHttpController } from './queries/get-product/get-product.http.controller.js';
@@ -16,7 +22,11 @@ import { TrendingProductsHttpController } from './queries/trending-products/tren
  * Imported by CatalogModule.
  */
 @Module({
-  imports: [QueryCacheModule],
+  imports: [
+    QueryCacheModule,
+    // The read model's shape and indexes (the projection runtime builds the indexes).
+    MongooseModule.forFeature([{ name: PRODUCT_CATALOG, schema: ProductCatalogSchema }], READ_CONNECTION),
+  ],
   // Order matters: the literal paths must be registered before GET /api/products/:id.
   controllers: [SearchProductsHttpController, TrendingProductsHttpController, GetProductHttpController],
   providers: [GetProductHandler, SearchProductsHandler, TrendingProductsHandler, ProductReadYourWrites],

@@ -2,7 +2,7 @@ import { Module, type OnModuleInit } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import type { DomainEventClass } from '../../shared/events/domain-event.js';
 import { EventRegistry } from '../../shared/events/event-registry.js';
-import { WRITE_CONNECTION } from '../../shared/persistence/connections.js';
+import { READ_CONNECTION, WRITE_CONNECTION } from '../../shared/persistence/connections.js';
 import { CatalogModule } from '../catalog/catalog.module.js';
 import { CustomersModule } from '../customers/customers.module.js';
 import { CancelOrderHandler } from './commands/cancel-order/cancel-order.handler.js';
@@ -15,6 +15,8 @@ import { ORDER_EVENT_CLASSES } from './orders.public.js';
 import { OrderRepository } from './persistence/order.repository.js';
 import { ORDERS, OrderSchema } from './persistence/order.schema.js';
 import { OrdersReadProjection } from './projections/orders-read/orders-read.projection.js';
+import { ORDERS_READ, OrdersReadSchema } from './projections/orders-read/orders-read.schema.js';
+import { ORDERS_SUMMARY, OrdersSummarySchema } from './projections/orders-summary/orders-summary.schema.js';
 import { OrdersSummaryProjection } from './projections/orders-summary/orders-summary.projection.js';
 import { GetOrderHandler } from './queries/get-order/get-order.handler.js';
 import { GetOrderHttpController } from './queries/get-order/get-order.http.controller.js';
@@ -37,6 +39,14 @@ import { ProjectionRegistry } from '../../shared/projections/projection-registry
 @Module({
   imports: [
     MongooseModule.forFeature([{ name: ORDERS, schema: OrderSchema }], WRITE_CONNECTION),
+    // Read models: their shape and indexes (the projection runtime builds the indexes).
+    MongooseModule.forFeature(
+      [
+        { name: ORDERS_READ, schema: OrdersReadSchema },
+        { name: ORDERS_SUMMARY, schema: OrdersSummarySchema },
+      ],
+      READ_CONNECTION,
+    ),
     CustomersModule,
     CatalogModule,
   ],

@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import type { StoredEvent } from '../../../../shared/events/event-registry.js';
 import { applyToStore } from './product-catalog.projection.js';
-import { InMemoryProductCatalogStore } from './product-catalog.store.js';
+import mongoose from 'mongoose';
+import { ProductCatalogSchema } from './product-catalog.schema.js';
+import { InMemoryProductCatalogStore, toDocument } from './product-catalog.store.js';
 import { TRENDING_HALF_LIFE_MS } from './product-metrics.js';
 
 const P = 'prd_00000000-0000-4000-8000-000000000001';
@@ -207,5 +209,18 @@ describe('product_catalog projection', () => {
     expect(store.products.get(P)!.state.metrics.trendingScore).toBe(
       store.products.get(Q)!.state.metrics.trendingScore,
     );
+  });
+});
+
+describe('product_catalog schema', () => {
+  it('describes exactly the documents the projection writes (no field missing, none unknown)', async () => {
+    const Model = mongoose.model('ProductCatalogSchemaSpec', ProductCatalogSchema);
+    const store = await project(history());
+    expect(store.products.size).toBeGreaterThan(0);
+    for (const { state, rev } of store.products.values()) {
+      expect(new Model(toDocument(state, rev)).validateSync()).toBeUndefined();
+    }
+    const [first] = store.products.values();
+    expect(() => new Model({ ...toDocument(first!.state, 1), surprise: true })).toThrow(/surprise/);
   });
 });

@@ -5,7 +5,9 @@
  * Field meanings and metric formulas: README.md beside this file.
  */
 import type { Decimal128 } from 'mongodb';
+import { Schema } from 'mongoose';
 import type { ProjectionCollection } from '../../../../shared/projections/projection.js';
+import { indexesOf, readModelSchemaOptions } from '../../../../shared/projections/schema-indexes.js';
 
 export const PRODUCT_CATALOG = 'product_catalog';
 export const PRODUCT_CATALOG_ACTIVITY = 'product_catalog_activity';
@@ -106,36 +108,102 @@ export interface ProductActivity {
   at: Date;
 }
 
-export const PRODUCT_CATALOG_COLLECTIONS: readonly ProjectionCollection[] = [
+const sub = (fields: Record<string, unknown>): Schema => new Schema(fields, { _id: false, strict: 'throw' });
+const nullableString = { type: String, default: null };
+const count = { type: Number, required: true };
+
+/**
+ * The read model as a Mongoose schema on the read connection: the one declaration of its fields,
+ * types and indexes (the projection runtime builds the indexes from it; product-catalog.projection
+ * .spec.ts checks that the documents the projection writes fit it).
+ */
+export const ProductCatalogSchema = new Schema<ProductCatalogDocument>(
   {
-    name: PRODUCT_CATALOG,
-    verifyIgnore: ['rev'],
-    indexes: [
-      { key: { sku: 1 }, options: { name: 'sku_1' } },
-      { key: { slug: 1 }, options: { name: 'slug_1' } },
-      {
-        key: { listed: 1, categoryPath: 1, 'metrics.popularityScore': -1 },
-        options: { name: 'category_popularity' },
-      },
-      { key: { listed: 1, brand: 1, price: 1 }, options: { name: 'brand_price' } },
-      { key: { listed: 1, price: 1 }, options: { name: 'price_1' } },
-      { key: { listed: 1, 'metrics.popularityScore': -1 }, options: { name: 'popularity' } },
-      { key: { listed: 1, 'metrics.trendingScore': -1 }, options: { name: 'trending' } },
-      { key: { listed: 1, 'metrics.averageRating': -1 }, options: { name: 'rating' } },
-      { key: { features: 1 }, options: { name: 'features_1' } },
-      { key: { inStock: 1 }, options: { name: 'inStock_1' } },
-      {
-        key: { name: 'text', brand: 'text', searchKeywords: 'text', description: 'text' },
-        options: {
-          name: 'product_text',
-          weights: { name: 10, brand: 5, searchKeywords: 3, description: 1 },
-          default_language: 'english',
-        },
-      },
-    ],
+    _id: { type: String, required: true },
+    productId: { type: String, required: true },
+    listed: { type: Boolean, required: true },
+    sku: nullableString,
+    name: nullableString,
+    description: nullableString,
+    brand: nullableString,
+    category: [String],
+    categoryPath: nullableString,
+    price: { type: Schema.Types.Decimal128, default: null },
+    currency: nullableString,
+    images: [String],
+    features: [String],
+    status: { type: String, enum: ['active', 'discontinued', null], default: null },
+    stockLevel: count,
+    reserved: count,
+    inStock: { type: Boolean, required: true },
+    slug: nullableString,
+    searchKeywords: [String],
+    metrics: sub({
+      averageRating: count,
+      reviewCount: count,
+      ratingSum: count,
+      viewCount: count,
+      purchaseCount: count,
+      popularityScore: count,
+      trendingScore: count,
+    }),
+    fieldVersions: sub(
+      Object.fromEntries(
+        [
+          'created',
+          'name',
+          'description',
+          'brand',
+          'category',
+          'images',
+          'features',
+          'price',
+          'inventory',
+          'ratings',
+          'status',
+          'views',
+        ].map((f) => [f, Number]),
+      ),
+    ),
+    lastSyncedFrom: sub({
+      writeModelVersion: count,
+      appliedThrough: count,
+      pendingVersions: [Number],
+      viewsVersion: count,
+    }),
+    createdAt: { type: Date, default: null },
+    updatedAt: { type: Date, default: null },
+    rev: count,
   },
+  readModelSchemaOptions(PRODUCT_CATALOG),
+);
+
+ProductCatalogSchema.index({ sku: 1 }, { name: 'sku_1' });
+ProductCatalogSchema.index({ slug: 1 }, { name: 'slug_1' });
+ProductCatalogSchema.index(
+  { listed: 1, categoryPath: 1, 'metrics.popularityScore': -1 },
+  { name: 'category_popularity' },
+);
+ProductCatalogSchema.index({ listed: 1, brand: 1, price: 1 }, { name: 'brand_price' });
+ProductCatalogSchema.index({ listed: 1, price: 1 }, { name: 'price_1' });
+ProductCatalogSchema.index({ listed: 1, 'metrics.popularityScore': -1 }, { name: 'popularity' });
+ProductCatalogSchema.index({ listed: 1, 'metrics.trendingScore': -1 }, { name: 'trending' });
+ProductCatalogSchema.index({ listed: 1, 'metrics.averageRating': -1 }, { name: 'rating' });
+ProductCatalogSchema.index({ features: 1 }, { name: 'features_1' });
+ProductCatalogSchema.index({ inStock: 1 }, { name: 'inStock_1' });
+ProductCatalogSchema.index(
+  { name: 'text', brand: 'text', searchKeywords: 'text', description: 'text' },
+  {
+    name: 'product_text',
+    weights: { name: 10, brand: 5, searchKeywords: 3, description: 1 },
+    default_language: 'english',
+  },
+);
+
+export const PRODUCT_CATALOG_COLLECTIONS: readonly ProjectionCollection[] = [
+  { name: PRODUCT_CATALOG, verifyIgnore: ['rev'], indexes: indexesOf(ProductCatalogSchema) },
   {
     name: PRODUCT_CATALOG_ACTIVITY,
-    indexes: [{ key: { productId: 1, _id: 1 }, options: { name: 'product_1__id_1' } }],
+    indexes: [{ key: { productId: 1, _id: 1 }, options: { name: 'product_1__id_1' }, usedByApply: true }],
   },
 ];

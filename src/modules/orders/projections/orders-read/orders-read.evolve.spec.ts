@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import mongoose from 'mongoose';
 import type { StoredEvent } from '../../../../shared/events/event-registry.js';
 import {
   embedCustomer,
@@ -10,6 +11,8 @@ import {
   type OrdersReadDoc,
   type ProductRef,
 } from './orders-read.evolve.js';
+import { ORDERS_READ_COLLECTIONS } from './orders-read.projection.js';
+import { ORDERS_READ, OrdersReadSchema } from './orders-read.schema.js';
 
 const NOW = new Date('2026-03-01T00:00:00.000Z');
 const ORDER = 'ord_00000000-0000-4000-8000-000000000001';
@@ -327,5 +330,39 @@ describe('orders_read evolve: fan-out of customer and product changes', () => {
     expect(direct.searchText).toContain('headphones pro');
     expect(embedProduct(direct, expected)).toBe(direct);
     expect(embedProduct(direct, refOfP([rename]))).toBe(direct);
+  });
+});
+
+const cancelledByCustomer = status('cancelled', 2, 'pending', 'cancelled', '2026-02-10T12:00:00.000Z', {
+  cancelledBy: 'customer',
+  reason: 'changed my mind',
+});
+const Model = mongoose.model('OrdersReadSchemaSpec', OrdersReadSchema);
+
+describe('orders_read schema', () => {
+  it('describes exactly the documents the projection writes (no field missing, none unknown)', () => {
+    for (const doc of [
+      run([placed()]) as OrdersReadDoc,
+      run([placed(), cancelledByCustomer]) as OrdersReadDoc,
+    ]) {
+      const m = new Model({ ...doc, _rev: 1 }); // strict 'throw': an unknown field throws here
+      expect(m.validateSync()).toBeUndefined();
+    }
+  });
+
+  it('a document with a field the schema does not declare is refused', () => {
+    expect(() => new Model({ ...(run([placed()]) as OrdersReadDoc), surprise: 1 })).toThrow(/surprise/);
+  });
+
+  it('is the source of the collection name and of the projection indexes', () => {
+    expect(OrdersReadSchema.get('collection')).toBe(ORDERS_READ);
+    const live = ORDERS_READ_COLLECTIONS.find((c) => c.name === ORDERS_READ)!;
+    expect(live.indexes.map((i) => i.options?.name)).toEqual(
+      OrdersReadSchema.indexes().map(([, o]) => (o as { name: string }).name),
+    );
+    expect(live.indexes.filter((i) => i.usedByApply).map((i) => i.options?.name)).toEqual([
+      'customer_createdAt',
+      'items_productId',
+    ]);
   });
 });

@@ -22,6 +22,7 @@
  */
 import type { Collection, Filter } from 'mongodb';
 import { byAggregate } from '../../../../shared/projections/event-groups.js';
+import { ORDERS_READ, ORDERS_READ_INDEXES } from './orders-read.schema.js';
 import {
   loadMany,
   updateManyGuarded,
@@ -53,28 +54,13 @@ import {
   type ProductRef,
 } from './orders-read.evolve.js';
 
-export const ORDERS_READ = 'orders_read';
+export { ORDERS_READ } from './orders-read.schema.js';
 export const ORDERS_READ_CUSTOMERS = 'orders_read_customers';
 export const ORDERS_READ_PRODUCTS = 'orders_read_products';
 
+/** The read model (shape and indexes from its Mongoose schema) and the two ref helper collections. */
 export const ORDERS_READ_COLLECTIONS: readonly ProjectionCollection[] = [
-  {
-    name: ORDERS_READ,
-    indexes: [
-      {
-        key: { 'customer.customerId': 1, createdAt: -1 },
-        options: { name: 'customer_createdAt' },
-        usedByApply: true,
-      },
-      { key: { 'customer.customerId': 1, 'amounts.total': -1 }, options: { name: 'customer_total' } },
-      { key: { status: 1, createdAt: -1 }, options: { name: 'status_createdAt' } },
-      { key: { createdAt: -1 }, options: { name: 'createdAt' } },
-      { key: { 'amounts.total': 1 }, options: { name: 'total' } },
-      { key: { 'items.productId': 1 }, options: { name: 'items_productId' }, usedByApply: true },
-      { key: { searchText: 'text' }, options: { name: 'searchText_text', default_language: 'english' } },
-    ],
-    verifyIgnore: ['_rev', 'lastSyncedFrom.syncedAt'],
-  },
+  { name: ORDERS_READ, indexes: ORDERS_READ_INDEXES, verifyIgnore: ['_rev', 'lastSyncedFrom.syncedAt'] },
   { name: ORDERS_READ_CUSTOMERS, indexes: [], verifyIgnore: ['_rev'] },
   { name: ORDERS_READ_PRODUCTS, indexes: [], verifyIgnore: ['_rev'] },
 ];

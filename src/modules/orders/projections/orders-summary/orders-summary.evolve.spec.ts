@@ -1,6 +1,26 @@
 import fc from 'fast-check';
 import type { StoredEvent } from '../../../../shared/events/event-registry.js';
-import { evolveFact, summarize, type SummaryFact } from './orders-summary.evolve.js';
+import mongoose from 'mongoose';
+import {
+  SummaryDeltas,
+  applyCustomerDelta,
+  applyDayDelta,
+  applyProductDelta,
+  emptyDay,
+  toTopCustomer,
+  toTopProduct,
+  type CustomerDay,
+  type DayTotals,
+  type ProductDay,
+} from './orders-summary.deltas.js';
+import {
+  TOP_N,
+  evolveFact,
+  summarize,
+  type OrdersSummaryDoc,
+  type SummaryFact,
+} from './orders-summary.evolve.js';
+import { OrdersSummarySchema } from './orders-summary.schema.js';
 
 const DAY = '2026-02-10';
 let seq = 0;
@@ -129,5 +149,74 @@ describe('orders_summary', () => {
     expect(s.orderCount).toBe(0);
     expect(s.totalRevenue.toString()).toBe('0.00');
     expect(s.avgOrderValue.toString()).toBe('0.00');
+  });
+});
+
+/** The delta path in memory: what the projection does with documents, without a database. */
+function byDeltas(evs: readonly StoredEvent[], day = DAY): OrdersSummaryDoc {
+  const facts = new Map<string, SummaryFact>();
+  const days = new Map<string, DayTotals>();
+  const customers = new Map<string, CustomerDay>();
+  const products = new Map<string, ProductDay>();
+  for (const e of evs) {
+    const before = facts.get(e.aggregateId) ?? null;
+    const after = evolveFact(before, e);
+    if (after === before) continue;
+    facts.set(e.aggregateId, after);
+    const d = new SummaryDeltas();
+    d.add(before, after);
+    for (const [k, v] of d.days) days.set(k, applyDayDelta(days.get(k) ?? null, k, v));
+    for (const [k, v] of d.customers) customers.set(k, applyCustomerDelta(customers.get(k) ?? null, k, v));
+    for (const [k, v] of d.products) products.set(k, applyProductDelta(products.get(k) ?? null, k, v));
+  }
+  const money = (x: { toString(): string }) => Number(x.toString());
+  const top = <T extends { day: string }>(
+    m: Map<string, T>,
+    keep: (x: T) => boolean,
+    amount: (x: T) => number,
+    id: (x: T) => string,
+  ) =>
+    [...m.values()]
+      .filter((x) => x.day === day && keep(x))
+      .sort((a, b) => amount(b) - amount(a) || (id(a) < id(b) ? -1 : 1))
+      .slice(0, TOP_N);
+  return {
+    ...(days.get(day) ?? emptyDay(day)),
+    topCustomers: top(
+      customers,
+      (c) => c.orderCount > 0,
+      (c) => money(c.totalSpent),
+      (c) => c.customerId,
+    ).map(toTopCustomer),
+    topProducts: top(
+      products,
+      (p) => p.quantity > 0,
+      (p) => money(p.revenue),
+      (p) => p.productId,
+    ).map(toTopProduct),
+  };
+}
+
+const plain = (doc: OrdersSummaryDoc) => JSON.parse(JSON.stringify(doc)) as unknown;
+
+describe('orders_summary by deltas', () => {
+  it('equals the recomputation of the day from all its facts, in any order of arrival, with duplicates', () => {
+    fc.assert(
+      fc.property(
+        fc.shuffledSubarray([...events, ...events], { minLength: events.length * 2 }),
+        (shuffled) => {
+          for (const day of [DAY, '2026-02-11'])
+            expect(plain(byDeltas(shuffled, day))).toEqual(plain(summaryOf(events, day)));
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('its documents match the read-model schema', () => {
+    const Model = mongoose.model('OrdersSummarySchemaSpec', OrdersSummarySchema);
+    const m = new Model({ ...byDeltas(events), computedAt: new Date() });
+    expect(m.validateSync()).toBeUndefined();
+    expect(() => new Model({ ...byDeltas(events), computedAt: new Date(), stamp: 1 })).toThrow(/stamp/);
   });
 });

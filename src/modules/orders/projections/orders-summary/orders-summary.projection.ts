@@ -62,7 +62,8 @@ import {
   type SummaryFact,
 } from './orders-summary.evolve.js';
 
-export const ORDERS_SUMMARY = 'orders_summary';
+export { ORDERS_SUMMARY } from './orders-summary.schema.js';
+import { ORDERS_SUMMARY } from './orders-summary.schema.js';
 export const ORDERS_SUMMARY_FACTS = 'orders_summary_facts';
 export const ORDERS_SUMMARY_CUSTOMERS = 'orders_summary_customers';
 export const ORDERS_SUMMARY_PRODUCTS = 'orders_summary_products';
