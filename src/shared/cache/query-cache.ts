@@ -22,6 +22,10 @@
  * `v:<family>@<token>:<variant>`; invalidating the family drops all its variants at once.
  * Tokens live longer than any value (GENERATION_TTL_SECONDS > MAX_TTL_SECONDS), so an expired
  * token can never resurrect a value cached under an earlier one.
+ *
+ * The memory store keeps values as they are (no JSON round trip per read) and its operations are
+ * not raced against a timer (they cannot hang): a cached value is shared by every reader, so
+ * callers treat what they get as read-only (query answers are never changed after they are built).
  */
 import { randomBytes } from 'node:crypto';
 import KeyvRedis from '@keyv/redis';
@@ -102,7 +106,9 @@ export class QueryCache {
       this.store = 'redis';
     } else {
       const map = new BoundedMap(options.memoryMaxEntries ?? 50_000);
-      this.cache = createCache({ stores: [new Keyv({ store: map })] });
+      // No serializer: values stay objects (see the module comment).
+      const keyv = new Keyv({ store: map, serialize: undefined, deserialize: undefined });
+      this.cache = createCache({ stores: [keyv] });
       this.store = 'memory';
     }
     // cache-manager turns a failing `get` into a miss and only reports it as an event: count it, so
@@ -114,21 +120,19 @@ export class QueryCache {
 
   /**
    * The cached value of `key` (+ `variant` for one member of a list family), or the loader's
-   * result, cached for `ttlSeconds` (capped at MAX_TTL_SECONDS). `undefined` from the loader is
-   * returned but not cached.
+   * result, cached for `ttlSeconds` (capped at MAX_TTL_SECONDS; a function: chosen by the loaded
+   * value). `undefined` from the loader is returned but not cached.
    */
   async getOrLoad<T>(
     key: string,
-    ttlSeconds: number,
+    ttlSeconds: number | ((value: T) => number),
     loader: () => Promise<T>,
     variant?: string,
   ): Promise<T> {
     let physical: string | undefined;
     const errorsBefore = this.counters.errors;
     try {
-      const token = (await this.timed(this.cache.get<string>(this.genKey(key)))) ?? '0';
-      if (this.counters.errors !== errorsBefore) throw new Error('cache generation lookup failed');
-      physical = `${this.prefix}v:${key}@${token}${variant === undefined ? '' : `:${variant}`}`;
+      physical = await this.physicalKey(key, variant, errorsBefore);
       const cached = await this.timed(this.cache.get<{ v: T }>(physical));
       if (cached !== undefined && cached !== null) {
         this.counters.hits++;
@@ -141,7 +145,8 @@ export class QueryCache {
     this.counters.misses++;
     const value = await loader();
     if (physical !== undefined && value !== undefined) {
-      const ttl = Math.min(Math.max(1, Math.floor(ttlSeconds)), MAX_TTL_SECONDS) * 1000;
+      const seconds = typeof ttlSeconds === 'function' ? ttlSeconds(value) : ttlSeconds;
+      const ttl = Math.min(Math.max(1, Math.floor(seconds)), MAX_TTL_SECONDS) * 1000;
       try {
         await this.timed(this.cache.set(physical, { v: value }, ttl));
       } catch (e) {
@@ -149,6 +154,25 @@ export class QueryCache {
       }
     }
     return value;
+  }
+
+  /**
+   * The cached value of `key` (+ `variant`) if there is one, counted as a hit; otherwise
+   * `undefined`, counting nothing and loading nothing (the caller then takes the path that calls
+   * `getOrLoad`, which counts the miss). A cache failure is an `undefined` too.
+   */
+  async peek<T>(key: string, variant?: string): Promise<T | undefined> {
+    const errorsBefore = this.counters.errors;
+    try {
+      const physical = await this.physicalKey(key, variant, errorsBefore);
+      const cached = await this.timed(this.cache.get<{ v: T }>(physical));
+      if (cached === undefined || cached === null) return undefined;
+      this.counters.hits++;
+      return cached.v;
+    } catch (e) {
+      if (this.counters.errors === errorsBefore) this.fail(e);
+      return undefined;
+    }
   }
 
   /** Makes everything cached under these logical keys (items or list families) unreachable. */
@@ -184,7 +208,15 @@ export class QueryCache {
     }
   }
 
+  /** Where the current generation of `key` (+ `variant`) is stored; throws if the lookup failed. */
+  private async physicalKey(key: string, variant: string | undefined, errorsBefore: number): Promise<string> {
+    const token = (await this.timed(this.cache.get<string>(this.genKey(key)))) ?? '0';
+    if (this.counters.errors !== errorsBefore) throw new Error('cache generation lookup failed');
+    return `${this.prefix}v:${key}@${token}${variant === undefined ? '' : `:${variant}`}`;
+  }
+
   private timed<T>(op: Promise<T>): Promise<T> {
+    if (this.store === 'memory') return op;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(

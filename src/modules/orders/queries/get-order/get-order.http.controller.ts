@@ -5,10 +5,10 @@ import type { Request, Response } from 'express';
 import { CurrentPrincipal } from '../../../../shared/auth/auth.decorators.js';
 import type { Principal } from '../../../../shared/auth/jwt.js';
 import { orderNotFound } from '../../orders.errors.js';
-import type { OrderResponseDto } from '../order.response.dto.js';
 import { ReadYourWrites } from '../read-your-writes.js';
 import { GetOrderQuery } from './get-order.query.js';
 import { ApiRead } from '../../../../shared/http/api-docs.js';
+import { sendsJson } from '../../../../shared/http/json-answer.js';
 import { ORDER_RESPONSE_SCHEMA } from '../order.response.schema.js';
 
 export const ORDER_ID_PATTERN = /^ord_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -34,11 +34,12 @@ export class GetOrderHttpController {
     @CurrentPrincipal() principal: Principal,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<OrderResponseDto> {
+  ): Promise<string> {
     if (!ORDER_ID_PATTERN.test(id)) throw orderNotFound(id);
     const consistency = await this.consistency.forRequest(req, res);
-    const order = await this.queryBus.execute(new GetOrderQuery(id, principal, consistency !== null));
-    if (!order) throw orderNotFound(id);
-    return order;
+    const answer = await this.queryBus.execute(new GetOrderQuery(id, principal, consistency !== null));
+    if (!answer) throw orderNotFound(id);
+    sendsJson(res);
+    return answer.json; // the OrderResponseDto, serialized when it was cached
   }
 }
