@@ -108,7 +108,7 @@ describe('order queries: cache first, invalidated by the projection keys', () =>
     expect(await handler.execute(new GetOrderQuery(ORDER, owner))).not.toBeNull();
     expect(await handler.execute(new GetOrderQuery(ORDER, other))).toBeNull();
     state.doc = order('confirmed');
-    expect((await handler.execute(new GetOrderQuery(ORDER, owner, true)))?.status).toBe('confirmed');
+    expect((await handler.execute(new GetOrderQuery(ORDER, owner, 'read-model')))?.status).toBe('confirmed');
   });
 
   it("customer list: the family customer-orders:<customerId> is dropped by the order's keys", async () => {

@@ -30,4 +30,9 @@ export class OrderQueryCache {
     if (!this.cache || options.bypass) return loader();
     return this.cache.getOrLoad(key, ttlSeconds, loader, options.variant);
   }
+
+  /** The cached value only (QueryCache.peek); undefined without a cache. */
+  peek<T>(key: string): Promise<T | undefined> {
+    return this.cache ? this.cache.peek<T>(key) : Promise.resolve(undefined);
+  }
 }

@@ -16,7 +16,7 @@ export const orderAnswerKey = (orderId: string): string => `orders:${orderId}`;
 
 /**
  * Cache first: the order's answer under `orders:<orderId>`, kept for its status' TTL. Another
- * customer's order is answered exactly like a missing one (null).
+ * customer's order is answered exactly like a missing one (null). `cache-only` reads nothing else.
  */
 @QueryHandler(GetOrderQuery)
 export class GetOrderHandler implements IQueryHandler<GetOrderQuery> {
@@ -26,16 +26,23 @@ export class GetOrderHandler implements IQueryHandler<GetOrderQuery> {
   ) {}
 
   async execute(q: GetOrderQuery): Promise<OrderAnswer | null> {
-    const answer = await this.cache.load(
+    const answer =
+      q.source === 'cache-only'
+        ? await this.cache.peek<OrderAnswer>(orderAnswerKey(q.orderId))
+        : await this.load(q);
+    if (!answer || !mayViewOrder(q.viewer, answer)) return null;
+    return answer;
+  }
+
+  private load(q: GetOrderQuery): Promise<OrderAnswer | undefined> {
+    return this.cache.load(
       orderAnswerKey(q.orderId),
       (a: OrderAnswer | undefined) => ttlForOrderStatus(a?.status),
       async () => {
         const doc = await this.repo.findOrder({ _id: q.orderId });
         return doc ? orderAnswer(toOrderResponse(doc)) : undefined;
       },
-      { bypass: q.bypassCache },
+      { bypass: q.source === 'read-model' },
     );
-    if (!answer || !mayViewOrder(q.viewer, answer)) return null;
-    return answer;
   }
 }

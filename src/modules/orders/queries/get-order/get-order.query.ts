@@ -5,13 +5,17 @@ import type { OrderResponseDto } from '../order.response.dto.js';
 
 /**
  * One order as `orders_read` has it, if the viewer may see it (an admin, or the owning customer).
- * `bypassCache`: read the read model directly (the request waited for a consistency token).
+ * `source`: `cache-first` (the default), `read-model` (bypass the cache: the request waited for a
+ * consistency token), or `cache-only` (the HTTP fast lane: the cached answer or null, never a
+ * read; null then only means "not answered from the cache").
  */
+export type OrderSource = 'cache-first' | 'read-model' | 'cache-only';
+
 export class GetOrderQuery extends Query<OrderAnswer | null> {
   constructor(
     readonly orderId: string,
     readonly viewer: Principal,
-    readonly bypassCache = false,
+    readonly source: OrderSource = 'cache-first',
   ) {
     super();
   }
