@@ -19,11 +19,15 @@ describe('orders fast lane', () => {
   let orderId: string;
   let auth: { Authorization: string };
   let otherAuth: { Authorization: string };
+  const logLines: string[] = [];
   /** The sources of the GetOrderQuery executions since the last `sources.length = 0`. */
   const sources: OrderSource[] = [];
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp(
+      { LOG_LEVEL: 'info' },
+      { logs: { write: (line: string) => void logLines.push(line) } },
+    );
     const fx = new OrdersFixtures(t);
     const product = await fx.product('3.25', 50, 'Fast lane');
     const c = await fx.customer(1);
@@ -104,6 +108,22 @@ describe('orders fast lane', () => {
       .set('X-Request-Id', 'lane-req-1')
       .expect(200);
     expect(mine.headers['x-request-id']).toBe('lane-req-1');
+    // Its request line, as the application writes them (written when the response is finished).
+    let line: Record<string, unknown> | undefined;
+    for (let i = 0; i < 100 && !line; i++) {
+      line = logLines
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((l) => l.reqId === 'lane-req-1' && l.msg === 'request completed');
+      if (!line) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(line).toMatchObject({
+      level: 'info',
+      method: 'GET',
+      url: `/api/orders/${orderId}`,
+      statusCode: 200,
+      responseTime: expect.any(Number),
+    });
+    expect(logLines.join('')).not.toContain(auth.Authorization.slice(7));
   });
 
   it('leaves everything it must not answer to the application, which answers as always', async () => {
