@@ -117,11 +117,13 @@ describe('order queries: cache first, invalidated by the projection keys', () =>
     const handler = new ListCustomerOrdersHandler(repo, new OrderQueryCache(cache));
     const q = () =>
       new ListCustomerOrdersQuery(OWNER, { sort: 'createdAt', order: 'desc', limit: 20, offset: 0 });
-    expect((await handler.execute(q())).items[0].status).toBe('pending');
+    const firstStatus = async (): Promise<string> =>
+      (JSON.parse((await handler.execute(q())).itemsJson) as { status: string }[])[0].status;
+    expect(await firstStatus()).toBe('pending');
     state.doc = order('confirmed');
-    expect((await handler.execute(q())).items[0].status).toBe('pending');
+    expect(await firstStatus()).toBe('pending');
     await cache.invalidate(orderCacheKeys(state.doc));
-    expect((await handler.execute(q())).items[0].status).toBe('confirmed');
+    expect(await firstStatus()).toBe('confirmed');
   });
 
   it('without a cache every query reads the read model', async () => {
