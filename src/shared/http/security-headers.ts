@@ -15,7 +15,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import helmet from 'helmet';
 
 /** The helmet middleware with this service's options. */
-export function configuredHelmet(): (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void {
+export function configuredHelmet(): (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: (err?: unknown) => void,
+) => void {
   return helmet({
     // helmet's defaults, less upgrade-insecure-requests: the service speaks plain http behind a TLS
     // terminator (and on localhost), where upgrading /docs' own scripts to https would break it.
