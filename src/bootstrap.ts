@@ -5,6 +5,7 @@
  *
  * Express middleware order (every request, before any route): request id (X-Request-Id) ->
  * security headers -> request log line -> JSON body parser -> API docs / Nest routes.
+ * In front of Express, the fast lane answers cached GETs of registered routes (fast-lane.ts).
  */
 import { Logger, ValidationPipe, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -23,7 +24,9 @@ import { resolveHs256Secret } from './shared/auth/jwt-secret.js';
 import { validationExceptionFactory } from './shared/errors/validation.js';
 import type { DatabaseUris } from './shared/persistence/persistence.module.js';
 import { assignRequestId } from './shared/http/correlation-id.js';
-import { securityHeaders } from './shared/http/security-headers.js';
+import { recordSecurityHeaders, securityHeaders } from './shared/http/security-headers.js';
+import { installFastLane } from './shared/http/fast-lane.js';
+import { CachedRoutes } from './shared/cache/cached-routes.js';
 import { createJsonLogging, type JsonLogging } from './shared/logging/json-logging.js';
 import { documentRateLimit } from './shared/rate-limit/rate-limit.openapi.js';
 import type { DestinationStream } from 'pino';
@@ -98,8 +101,9 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   });
   if (json) app.useLogger(json.logger);
   app.disable('x-powered-by');
+  const headers = recordSecurityHeaders();
   app.use(assignRequestId);
-  app.use(securityHeaders());
+  app.use(securityHeaders(headers));
   if (json) app.use(json.requestLogging);
   // express.json directly: Nest's useBodyParser reserves `verify` (the depth check) for rawBody.
   app.use(express.json({ limit: config.bodyLimit, verify: rejectDeepJson }));
@@ -116,6 +120,12 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.enableShutdownHooks();
   setupApiDocs(app, config);
   await app.init();
+  installFastLane(app.getHttpServer(), {
+    routes: app.get(CachedRoutes, { strict: false }),
+    secret,
+    headers,
+    log: json?.root,
+  });
   const close = async (): Promise<void> => {
     await app.close();
     await embedded?.stop();

@@ -1,26 +1,34 @@
 /**
  * Service entry point. Without MONGODB_URI it starts the embedded MongoDB-compatible server
  * in-process (data kept in EMBEDDED_MONGO_DBPATH, default ./.data/mongo) and says so in one log line.
- * Logs are JSON lines on stdout (pino, level LOG_LEVEL); a bad configuration is reported on stderr
- * as plain lines before any logger exists.
+ * Logs are JSON lines on stdout (pino, level LOG_LEVEL, written asynchronously and flushed before
+ * every exit: log-destination.ts); a bad configuration is reported on stderr as plain lines before
+ * any logger exists.
  */
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { destination } from 'pino';
 import { ConfigError, loadConfig } from './config/env.js';
 import { createApp } from './bootstrap.js';
+import { asyncStdout, exitOnFatal } from './shared/logging/log-destination.js';
 import { isEmptyDatabase, seedDemoData } from './seed/seed-runner.js';
+
+const logs = asyncStdout();
+
+function exit(code: number): never {
+  logs.flush();
+  process.exit(code);
+}
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  // Synchronous writes: the last lines before process.exit() are not lost.
-  const { app, close } = await createApp(config, { jsonLogs: destination({ dest: 1, sync: true }) });
+  exitOnFatal(logs);
+  const { app, close } = await createApp(config, { jsonLogs: logs.stream });
   const logger = new Logger('Bootstrap');
   const shutdown = (signal: string): void => {
     logger.log(`${signal} received, shutting down`);
     close().then(
-      () => process.exit(0),
-      () => process.exit(1),
+      () => exit(0),
+      () => exit(1),
     );
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
@@ -44,5 +52,5 @@ async function main(): Promise<void> {
 main().catch((e: unknown) => {
   if (e instanceof ConfigError) process.stderr.write(e.message + '\n');
   else process.stderr.write(`Start-up failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-  process.exit(1);
+  exit(1);
 });

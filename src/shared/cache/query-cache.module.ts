@@ -11,12 +11,15 @@ import { ModuleRef } from '@nestjs/core';
 import type { AppConfig } from '../../config/env.js';
 import { APP_CONFIG } from '../config.module.js';
 import { ProjectionRegistry } from '../projections/projection-registry.js';
+import { CachedRoutes } from './cached-routes.js';
 import { QueryCache } from './query-cache.js';
 
 /**
  * Provides the one QueryCache of the process (injectable as `QueryCache` everywhere) and plugs its
  * `invalidate` into the projection runtime (`ProjectionRegistry.setInvalidator`), so every
  * `ctx.invalidate(keys)` of a live projection write reaches the cache.
+ *
+ * It also holds the CachedRoutes registry (GET routes the HTTP fast lane may answer from the cache).
  *
  * Physical keys are prefixed with `cqrs:<read db name>:` so instances on the same read model share
  * entries; under NODE_ENV=test a random suffix is added, because test runs reuse the database name
@@ -40,8 +43,9 @@ import { QueryCache } from './query-cache.js';
         return cache;
       },
     },
+    CachedRoutes,
   ],
-  exports: [QueryCache],
+  exports: [QueryCache, CachedRoutes],
 })
 export class QueryCacheModule implements OnModuleInit, OnApplicationShutdown {
   constructor(

@@ -13,15 +13,22 @@
  * - A value loaded before an invalidation is never served after it, even if the load finishes
  *   after the invalidation (the usual "stale set after delete" race).
  *
- * How: each logical key `k` has a generation token stored under `gen:<k>`; values live under
- * `v:<k>@<token>`. `invalidate` writes a fresh token (so the old physical keys are orphaned and
- * expire by TTL); `getOrLoad` reads the token before running the loader and stores the result under
- * the token it read, so a load that raced an invalidation lands under an orphaned key. The same
+ * How: each logical key `k` has a generation token stored under `gen:<k>`; its value lives under
+ * `v:<k>` together with the token it was loaded under. One read (MGET: one Redis round trip)
+ * fetches both, and the value is served only if its token is the current one. `invalidate` writes
+ * a fresh token, so every value loaded before is refused from then on (and overwritten by the next
+ * load); `getOrLoad` reads the token before running the loader and stores the result with the
+ * token it read, so a load that raced an invalidation is stored with a refused token. The same
  * mechanism serves lists: a list family (e.g. `products:search`) is one logical key, and each
  * distinct query of it is `getOrLoad(family, ttl, loader, variant)`, stored under
- * `v:<family>@<token>:<variant>`; invalidating the family drops all its variants at once.
+ * `vv:<family>#<variant>` with the family's token; invalidating the family refuses all its
+ * variants at once.
  * Tokens live longer than any value (GENERATION_TTL_SECONDS > MAX_TTL_SECONDS), so an expired
  * token can never resurrect a value cached under an earlier one.
+ *
+ * The memory store keeps values as they are (no JSON round trip per read) and its operations are
+ * not raced against a timer (they cannot hang): a cached value is shared by every reader, so
+ * callers treat what they get as read-only (query answers are never changed after they are built).
  */
 import { randomBytes } from 'node:crypto';
 import KeyvRedis from '@keyv/redis';
@@ -54,9 +61,8 @@ export interface QueryCacheOptions {
 
 /**
  * The in-process store: a Map capped at `max` entries, evicting the least recently written one.
- * Needed because invalidation orphans entries (old generations) that nobody reads again, and a
- * Keyv Map only drops expired entries when they are read. Evicting a generation token is safe:
- * every value written under an older token was written (and so is evicted) before it.
+ * Needed because entries nobody reads again (refused generations, list variants no longer asked
+ * for) stay, and a Keyv Map only drops expired entries when they are read.
  */
 export class BoundedMap extends Map<string, unknown> {
   constructor(private readonly max: number) {
@@ -78,6 +84,14 @@ export class BoundedMap extends Map<string, unknown> {
 function freshToken(): string {
   return `${Date.now().toString(36)}${randomBytes(6).toString('hex')}`;
 }
+
+/** A cached value and the generation token it was loaded under. */
+interface Stored<T> {
+  g: string;
+  v: T;
+}
+
+type Lookup<T> = { hit: true; value: T } | { hit: false; token: string | undefined };
 
 export class QueryCache {
   private readonly cache: Cache;
@@ -102,7 +116,9 @@ export class QueryCache {
       this.store = 'redis';
     } else {
       const map = new BoundedMap(options.memoryMaxEntries ?? 50_000);
-      this.cache = createCache({ stores: [new Keyv({ store: map })] });
+      // No serializer: values stay objects (see the module comment).
+      const keyv = new Keyv({ store: map, serialize: undefined, deserialize: undefined });
+      this.cache = createCache({ stores: [keyv] });
       this.store = 'memory';
     }
     // cache-manager turns a failing `get` into a miss and only reports it as an event: count it, so
@@ -110,45 +126,52 @@ export class QueryCache {
     this.cache.on('get', ({ error }) => {
       if (error !== undefined) this.fail(error);
     });
+    this.cache.on('mget', ({ error }) => {
+      if (error !== undefined) this.fail(error);
+    });
   }
 
   /**
    * The cached value of `key` (+ `variant` for one member of a list family), or the loader's
-   * result, cached for `ttlSeconds` (capped at MAX_TTL_SECONDS). `undefined` from the loader is
-   * returned but not cached.
+   * result, cached for `ttlSeconds` (capped at MAX_TTL_SECONDS; a function: chosen by the loaded
+   * value). `undefined` from the loader is returned but not cached.
    */
   async getOrLoad<T>(
     key: string,
-    ttlSeconds: number,
+    ttlSeconds: number | ((value: T) => number),
     loader: () => Promise<T>,
     variant?: string,
   ): Promise<T> {
-    let physical: string | undefined;
-    const errorsBefore = this.counters.errors;
-    try {
-      const token = (await this.timed(this.cache.get<string>(this.genKey(key)))) ?? '0';
-      if (this.counters.errors !== errorsBefore) throw new Error('cache generation lookup failed');
-      physical = `${this.prefix}v:${key}@${token}${variant === undefined ? '' : `:${variant}`}`;
-      const cached = await this.timed(this.cache.get<{ v: T }>(physical));
-      if (cached !== undefined && cached !== null) {
-        this.counters.hits++;
-        return cached.v;
-      }
-    } catch (e) {
-      if (this.counters.errors === errorsBefore) this.fail(e);
-      physical = undefined;
+    const found = await this.lookup<T>(key, variant);
+    if (found.hit) {
+      this.counters.hits++;
+      return found.value;
     }
     this.counters.misses++;
     const value = await loader();
-    if (physical !== undefined && value !== undefined) {
-      const ttl = Math.min(Math.max(1, Math.floor(ttlSeconds)), MAX_TTL_SECONDS) * 1000;
+    if (found.token !== undefined && value !== undefined) {
+      const seconds = typeof ttlSeconds === 'function' ? ttlSeconds(value) : ttlSeconds;
+      const ttl = Math.min(Math.max(1, Math.floor(seconds)), MAX_TTL_SECONDS) * 1000;
       try {
-        await this.timed(this.cache.set(physical, { v: value }, ttl));
+        const stored: Stored<T> = { g: found.token, v: value };
+        await this.timed(this.cache.set(this.valueKey(key, variant), stored, ttl));
       } catch (e) {
         this.fail(e);
       }
     }
     return value;
+  }
+
+  /**
+   * The cached value of `key` (+ `variant`) if there is one, counted as a hit; otherwise
+   * `undefined`, counting nothing and loading nothing (the caller then takes the path that calls
+   * `getOrLoad`, which counts the miss). A cache failure is an `undefined` too.
+   */
+  async peek<T>(key: string, variant?: string): Promise<T | undefined> {
+    const found = await this.lookup<T>(key, variant);
+    if (!found.hit) return undefined;
+    this.counters.hits++;
+    return found.value;
   }
 
   /** Makes everything cached under these logical keys (items or list families) unreachable. */
@@ -184,7 +207,34 @@ export class QueryCache {
     }
   }
 
+  /**
+   * One read of `key`'s current token and its value (+ `variant`): a hit when the value was loaded
+   * under the current token. `token` is undefined when the cache failed (do not store then).
+   */
+  private async lookup<T>(key: string, variant: string | undefined): Promise<Lookup<T>> {
+    const errorsBefore = this.counters.errors;
+    try {
+      const [gen, stored] = await this.timed(
+        this.cache.mget<unknown>([this.genKey(key), this.valueKey(key, variant)]),
+      );
+      if (this.counters.errors !== errorsBefore) throw new Error('cache lookup failed');
+      const token = typeof gen === 'string' ? gen : '0';
+      const s = stored as Stored<T> | null | undefined;
+      if (s !== undefined && s !== null && s.g === token) return { hit: true, value: s.v };
+      return { hit: false, token };
+    } catch (e) {
+      if (this.counters.errors === errorsBefore) this.fail(e);
+      return { hit: false, token: undefined };
+    }
+  }
+
+  /** Where a value lives (variants apart from plain keys; a logical key never contains '#'). */
+  private valueKey(key: string, variant: string | undefined): string {
+    return variant === undefined ? `${this.prefix}v:${key}` : `${this.prefix}vv:${key}#${variant}`;
+  }
+
   private timed<T>(op: Promise<T>): Promise<T> {
+    if (this.store === 'memory') return op;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(

@@ -3,7 +3,7 @@
  * response DTOs (money already decimal strings), so they survive Redis serialisation.
  *
  * Keys (the `orders_read` / `orders_summary` projections invalidate exactly these on every change):
- * - `orders:<orderId>`: one order (variant `status`: its status, to pick the TTL by status);
+ * - `orders:<orderId>`: one order's answer (JSON text, owner and status: GetOrderHandler);
  * - `customer-orders:<customerId>`: a customer's order lists (one variant per filter/page);
  * - `orders-search`: admin search results (one variant per query);
  * - `orders-summary:<day>`: the day summary.
@@ -23,11 +23,16 @@ export class OrderQueryCache {
 
   load<T>(
     key: string,
-    ttlSeconds: number,
+    ttlSeconds: number | ((value: T) => number),
     loader: () => Promise<T>,
     options: { variant?: string; bypass?: boolean } = {},
   ): Promise<T> {
     if (!this.cache || options.bypass) return loader();
     return this.cache.getOrLoad(key, ttlSeconds, loader, options.variant);
+  }
+
+  /** The cached value only (QueryCache.peek); undefined without a cache. */
+  peek<T>(key: string): Promise<T | undefined> {
+    return this.cache ? this.cache.peek<T>(key) : Promise.resolve(undefined);
   }
 }

@@ -131,6 +131,24 @@ export interface OrderListResponseDto {
   pagination: PaginationDto;
 }
 
+/**
+ * A page of orders as the list queries cache it: the items serialized once, when the page is loaded
+ * (`itemsJson`, a JSON array of OrderResponseDto), and the total; a cache hit then writes text.
+ */
+export interface OrderPageAnswer {
+  readonly itemsJson: string;
+  readonly total: number;
+}
+
+export const orderPageAnswer = (items: OrderResponseDto[], total: number): OrderPageAnswer => ({
+  itemsJson: JSON.stringify(items),
+  total,
+});
+
+/** The OrderListResponseDto of a page as JSON text: the same text as serializing the object. */
+export const orderListJson = (page: OrderPageAnswer, limit: number, offset: number): string =>
+  `{"items":${page.itemsJson},"pagination":${JSON.stringify(pagination(page.total, limit, offset))}}`;
+
 export const pagination = (total: number, limit: number, offset: number): PaginationDto => ({
   total,
   limit,

@@ -74,12 +74,6 @@ export class OrdersReadRepository {
     return { items, total };
   }
 
-  /** The current status of a placed order, or undefined. */
-  async orderStatus(orderId: string): Promise<string | undefined> {
-    const d = await this.orders.findOne({ $and: [PLACED, { _id: orderId }] }, { projection: { status: 1 } });
-    return d?.status;
-  }
-
   /** The version of the order the read model reflects (0: not projected, or not `ownedBy`'s). */
   async orderVersion(orderId: string, ownedBy?: string): Promise<number> {
     const d = await this.orders.findOne(

@@ -1,13 +1,22 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { DEFAULT_TTL_SECONDS, ttlForOrderStatus } from '../../../../shared/cache/cache-ttl.js';
+import { ttlForOrderStatus } from '../../../../shared/cache/cache-ttl.js';
+import { jsonAnswer } from '../../../../shared/http/json-answer.js';
 import { toOrderResponse, type OrderResponseDto } from '../order.response.dto.js';
 import { OrderQueryCache } from '../order-query-cache.js';
 import { OrdersReadRepository } from '../orders-read.repository.js';
-import { GetOrderQuery } from './get-order.query.js';
+import { GetOrderQuery, mayViewOrder, type OrderAnswer } from './get-order.query.js';
+
+/** The order's answer as it is cached (serialized once, here). */
+export function orderAnswer(order: OrderResponseDto): OrderAnswer {
+  return { ...jsonAnswer(order), customerId: order.customer.customerId, status: order.status };
+}
+
+/** The cache key of one order's answer (the orders_read projection invalidates it). */
+export const orderAnswerKey = (orderId: string): string => `orders:${orderId}`;
 
 /**
- * Cache first: the order's status (to choose the TTL by status) and then the order, both under
- * `orders:<orderId>`. Another customer's order is answered exactly like a missing one (null).
+ * Cache first: the order's answer under `orders:<orderId>`, kept for its status' TTL. Another
+ * customer's order is answered exactly like a missing one (null). `cache-only` reads nothing else.
  */
 @QueryHandler(GetOrderQuery)
 export class GetOrderHandler implements IQueryHandler<GetOrderQuery> {
@@ -16,25 +25,24 @@ export class GetOrderHandler implements IQueryHandler<GetOrderQuery> {
     private readonly cache: OrderQueryCache,
   ) {}
 
-  async execute(q: GetOrderQuery): Promise<OrderResponseDto | null> {
-    const key = `orders:${q.orderId}`;
-    const bypass = q.bypassCache;
-    const status = await this.cache.load(key, DEFAULT_TTL_SECONDS, () => this.repo.orderStatus(q.orderId), {
-      variant: 'status',
-      bypass,
-    });
-    if (status === undefined) return null;
-    const order = await this.cache.load(
-      key,
-      ttlForOrderStatus(status),
+  async execute(q: GetOrderQuery): Promise<OrderAnswer | null> {
+    const answer =
+      q.source === 'cache-only'
+        ? await this.cache.peek<OrderAnswer>(orderAnswerKey(q.orderId))
+        : await this.load(q);
+    if (!answer || !mayViewOrder(q.viewer, answer)) return null;
+    return answer;
+  }
+
+  private load(q: GetOrderQuery): Promise<OrderAnswer | undefined> {
+    return this.cache.load(
+      orderAnswerKey(q.orderId),
+      (a: OrderAnswer | undefined) => ttlForOrderStatus(a?.status),
       async () => {
         const doc = await this.repo.findOrder({ _id: q.orderId });
-        return doc ? toOrderResponse(doc) : undefined;
+        return doc ? orderAnswer(toOrderResponse(doc)) : undefined;
       },
-      { bypass },
+      { bypass: q.source === 'read-model' },
     );
-    if (!order) return null;
-    if (q.viewer.role !== 'admin' && order.customer.customerId !== q.viewer.customerId) return null;
-    return order;
   }
 }

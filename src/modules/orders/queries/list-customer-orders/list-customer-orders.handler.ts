@@ -2,10 +2,10 @@ import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Filter, Sort } from 'mongodb';
 import { ttlForOrderStatus } from '../../../../shared/cache/cache-ttl.js';
 import type { OrdersReadDoc } from '../../projections/orders-read/orders-read.evolve.js';
-import { toOrderResponse } from '../order.response.dto.js';
+import { orderPageAnswer, toOrderResponse, type OrderPageAnswer } from '../order.response.dto.js';
 import { OrderQueryCache } from '../order-query-cache.js';
 import { OrdersReadRepository } from '../orders-read.repository.js';
-import { ListCustomerOrdersQuery, type OrderPage } from './list-customer-orders.query.js';
+import { ListCustomerOrdersQuery } from './list-customer-orders.query.js';
 
 @QueryHandler(ListCustomerOrdersQuery)
 export class ListCustomerOrdersHandler implements IQueryHandler<ListCustomerOrdersQuery> {
@@ -14,8 +14,8 @@ export class ListCustomerOrdersHandler implements IQueryHandler<ListCustomerOrde
     private readonly cache: OrderQueryCache,
   ) {}
 
-  /** Cache first: family `customer-orders:<customerId>`, one variant per filter and page. */
-  execute({ customerId, filter: f, bypassCache }: ListCustomerOrdersQuery): Promise<OrderPage> {
+  /** Cache first: family `customer-orders:<customerId>`, one variant per filter and page (cached as text). */
+  execute({ customerId, filter: f, bypassCache }: ListCustomerOrdersQuery): Promise<OrderPageAnswer> {
     return this.cache.load(
       `customer-orders:${customerId}`,
       ttlForOrderStatus(f.status),
@@ -27,7 +27,7 @@ export class ListCustomerOrdersHandler implements IQueryHandler<ListCustomerOrde
     );
   }
 
-  private async load(customerId: string, f: ListCustomerOrdersQuery['filter']): Promise<OrderPage> {
+  private async load(customerId: string, f: ListCustomerOrdersQuery['filter']): Promise<OrderPageAnswer> {
     const filter: Filter<OrdersReadDoc> = { 'customer.customerId': customerId };
     if (f.status) filter.status = f.status;
     if (f.from || f.to)
@@ -36,6 +36,6 @@ export class ListCustomerOrdersHandler implements IQueryHandler<ListCustomerOrde
     const sort: Sort =
       f.sort === 'total' ? { 'amounts.total': dir, createdAt: dir, _id: 1 } : { createdAt: dir, _id: 1 };
     const page = await this.repo.page(filter, sort, f.limit, f.offset);
-    return { items: page.items.map(toOrderResponse), total: page.total };
+    return orderPageAnswer(page.items.map(toOrderResponse), page.total);
   }
 }

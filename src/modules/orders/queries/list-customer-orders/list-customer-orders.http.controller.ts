@@ -5,7 +5,8 @@ import type { Request, Response } from 'express';
 import { AppError } from '../../../../shared/errors/app-error.js';
 import { CustomerAccessGuard } from '../../../customers/commands/customer-access.guard.js';
 import { CUSTOMER_ID_PATTERN } from '../../../customers/customers.public.js';
-import { pagination, type OrderListResponseDto } from '../order.response.dto.js';
+import { orderListJson } from '../order.response.dto.js';
+import { sendsJson } from '../../../../shared/http/json-answer.js';
 import { ReadYourWrites } from '../read-your-writes.js';
 import { ListCustomerOrdersQuery } from './list-customer-orders.query.js';
 import { ListCustomerOrdersRequestDto } from './list-customer-orders.request.dto.js';
@@ -49,7 +50,7 @@ export class ListCustomerOrdersHttpController {
     @QueryParams() params: ListCustomerOrdersRequestDto,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<OrderListResponseDto> {
+  ): Promise<string> {
     if (!CUSTOMER_ID_PATTERN.test(customerId))
       throw new AppError('REQUEST.VALIDATION_FAILED', 400, 'Validation failed for id', [
         { field: 'id', errors: ['id must be a customer id (cus_<uuid>)'] },
@@ -71,9 +72,7 @@ export class ListCustomerOrdersHttpController {
         consistency !== null,
       ),
     );
-    return {
-      items: page.items,
-      pagination: pagination(page.total, params.limit, params.offset),
-    };
+    sendsJson(res);
+    return orderListJson(page, params.limit, params.offset); // an OrderListResponseDto
   }
 }

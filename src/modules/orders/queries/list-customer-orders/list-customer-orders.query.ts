@@ -1,14 +1,9 @@
 import { Query } from '@nestjs/cqrs';
 import type { OrderStatus } from '../../orders.public.js';
-import type { OrderResponseDto } from '../order.response.dto.js';
-
-export interface OrderPage {
-  items: OrderResponseDto[];
-  total: number;
-}
+import type { OrderPageAnswer } from '../order.response.dto.js';
 
 /** A customer's orders, filtered, sorted and paged. `from` / `to` inclusive bounds on createdAt. */
-export class ListCustomerOrdersQuery extends Query<OrderPage> {
+export class ListCustomerOrdersQuery extends Query<OrderPageAnswer> {
   constructor(
     readonly customerId: string,
     readonly filter: {

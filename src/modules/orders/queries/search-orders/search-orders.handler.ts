@@ -2,9 +2,8 @@ import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { Decimal128, type Filter } from 'mongodb';
 import { DEFAULT_TTL_SECONDS } from '../../../../shared/cache/cache-ttl.js';
 import type { OrdersReadDoc } from '../../projections/orders-read/orders-read.evolve.js';
-import { toOrderResponse } from '../order.response.dto.js';
+import { orderPageAnswer, toOrderResponse, type OrderPageAnswer } from '../order.response.dto.js';
 import { OrderQueryCache } from '../order-query-cache.js';
-import type { OrderPage } from '../list-customer-orders/list-customer-orders.query.js';
 import { OrdersReadRepository } from '../orders-read.repository.js';
 import { SearchOrdersQuery } from './search-orders.query.js';
 
@@ -16,14 +15,14 @@ export class SearchOrdersHandler implements IQueryHandler<SearchOrdersQuery> {
   ) {}
 
   /** Cache first: family `orders-search` (dropped on any order change), one variant per query. */
-  execute({ filter: f, bypassCache }: SearchOrdersQuery): Promise<OrderPage> {
+  execute({ filter: f, bypassCache }: SearchOrdersQuery): Promise<OrderPageAnswer> {
     return this.cache.load('orders-search', DEFAULT_TTL_SECONDS, () => this.load(f), {
       variant: JSON.stringify(f),
       bypass: bypassCache,
     });
   }
 
-  private async load(f: SearchOrdersQuery['filter']): Promise<OrderPage> {
+  private async load(f: SearchOrdersQuery['filter']): Promise<OrderPageAnswer> {
     const filter: Filter<OrdersReadDoc> = {};
     if (f.status) filter.status = f.status;
     if (f.minTotal !== undefined || f.maxTotal !== undefined)
@@ -32,6 +31,6 @@ export class SearchOrdersHandler implements IQueryHandler<SearchOrdersQuery> {
         ...(f.maxTotal !== undefined ? { $lte: Decimal128.fromString(f.maxTotal) } : {}),
       };
     const page = await this.repo.search(filter, f.q, f.limit, f.offset);
-    return { items: page.items.map(toOrderResponse), total: page.total };
+    return orderPageAnswer(page.items.map(toOrderResponse), page.total);
   }
 }

@@ -5,7 +5,8 @@ import type { Request, Response } from 'express';
 import { Roles } from '../../../../shared/auth/auth.decorators.js';
 import { AppError } from '../../../../shared/errors/app-error.js';
 import { money } from '../../../../shared/money/money.js';
-import { pagination, type OrderListResponseDto } from '../order.response.dto.js';
+import { orderListJson } from '../order.response.dto.js';
+import { sendsJson } from '../../../../shared/http/json-answer.js';
 import { ReadYourWrites } from '../read-your-writes.js';
 import { SearchOrdersQuery } from './search-orders.query.js';
 import { SearchOrdersRequestDto } from './search-orders.request.dto.js';
@@ -29,7 +30,7 @@ export class SearchOrdersHttpController {
     @QueryParams() params: SearchOrdersRequestDto,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<OrderListResponseDto> {
+  ): Promise<string> {
     if (
       params.minTotal !== undefined &&
       params.maxTotal !== undefined &&
@@ -52,9 +53,7 @@ export class SearchOrdersHttpController {
         consistency !== null,
       ),
     );
-    return {
-      items: page.items,
-      pagination: pagination(page.total, params.limit, params.offset),
-    };
+    sendsJson(res);
+    return orderListJson(page, params.limit, params.offset); // an OrderListResponseDto
   }
 }

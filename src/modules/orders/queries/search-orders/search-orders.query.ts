@@ -1,9 +1,9 @@
 import { Query } from '@nestjs/cqrs';
 import type { OrderStatus } from '../../orders.public.js';
-import type { OrderPage } from '../list-customer-orders/list-customer-orders.query.js';
+import type { OrderPageAnswer } from '../order.response.dto.js';
 
 /** Orders matching a full-text query and filters (totals as exact decimal strings). */
-export class SearchOrdersQuery extends Query<OrderPage> {
+export class SearchOrdersQuery extends Query<OrderPageAnswer> {
   constructor(
     readonly filter: {
       q?: string;
