@@ -27,6 +27,7 @@ import { assignRequestId } from './shared/http/correlation-id.js';
 import { recordSecurityHeaders, securityHeaders } from './shared/http/security-headers.js';
 import { installFastLane } from './shared/http/fast-lane.js';
 import { CachedRoutes } from './shared/cache/cached-routes.js';
+import { TokenVerifier } from './shared/auth/token-verifier.js';
 import { createJsonLogging, type JsonLogging } from './shared/logging/json-logging.js';
 import { documentRateLimit } from './shared/rate-limit/rate-limit.openapi.js';
 import type { DestinationStream } from 'pino';
@@ -122,7 +123,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   await app.init();
   installFastLane(app.getHttpServer(), {
     routes: app.get(CachedRoutes, { strict: false }),
-    secret,
+    verifier: app.get(TokenVerifier, { strict: false }),
     headers,
     log: json?.root,
   });

@@ -11,8 +11,8 @@
  * The lane answers a request only when the application would answer it with exactly that:
  * - only `GET` of a registered path, without a query string, a body, `If-None-Match` (Express
  *   answers 304 itself) or `X-Consistency-Token` (that request waits for the read model);
- * - only with a valid bearer token, verified as the global AuthGuard does (same secret, same
- *   checks); no token, a bad one or an expired one goes to the application and gets its 401;
+ * - only with a valid bearer token, verified by the global AuthGuard's own TokenVerifier; no
+ *   token, a bad one or an expired one goes to the application and gets its 401;
  * - only when the route's cache-only answer has one (cached and visible to this caller).
  * Its response has what the application's has: `X-Request-Id` (correlation-id.ts), the security
  * headers (the same recorded helmet set), `Content-Type: application/json; charset=utf-8`, the
@@ -23,7 +23,8 @@
  */
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import type { Logger as Pino } from 'pino';
-import { TokenError, verifyToken, type Principal } from '../auth/jwt.js';
+import { TokenError, type Principal } from '../auth/jwt.js';
+import type { TokenVerifier } from '../auth/token-verifier.js';
 import type { CachedRoutes } from '../cache/cached-routes.js';
 import { correlationIdOf, REQUEST_ID_HEADER } from './correlation-id.js';
 import { JSON_CONTENT_TYPE, type JsonAnswer } from './json-answer.js';
@@ -32,8 +33,8 @@ import { logRequestLine } from '../logging/request-line.js';
 
 export interface FastLaneOptions {
   routes: CachedRoutes;
-  /** The JWT secret (the AuthGuard's). */
-  secret: string;
+  /** The AuthGuard's token verifier (same keys, issuer, audience, algorithms, claims). */
+  verifier: TokenVerifier;
   /** The security headers every response carries (security-headers.ts). */
   headers: SecurityHeaderSet;
   /** The root JSON logger, when the application writes request lines. */
@@ -41,11 +42,13 @@ export interface FastLaneOptions {
 }
 
 /** The principal of a `Bearer` authorization header, as the AuthGuard derives it; else undefined. */
-export function bearerPrincipal(header: string | undefined, secret: string): Principal | undefined {
+export async function bearerPrincipal(
+  header: string | undefined,
+  verifier: TokenVerifier,
+): Promise<Principal | undefined> {
   if (typeof header !== 'string' || !header.startsWith('Bearer ')) return undefined;
   try {
-    const claims = verifyToken(header.slice(7).trim(), secret);
-    return { sub: claims.sub, role: claims.role, customerId: claims.customerId };
+    return await verifier.verify(header.slice(7).trim());
   } catch (e) {
     if (e instanceof TokenError) return undefined;
     throw e;
@@ -90,13 +93,12 @@ export function installFastLane(server: Server, options: FastLaneOptions): void 
   server.removeAllListeners('request');
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const match = eligible(req) ? options.routes.match(req.url as string) : undefined;
-    const viewer = match && bearerPrincipal(req.headers.authorization, options.secret);
-    if (!match || !viewer) {
+    if (!match) {
       application(req, res);
       return;
     }
-    match.route
-      .answer(match.param, viewer)
+    bearerPrincipal(req.headers.authorization, options.verifier)
+      .then((viewer) => (viewer ? match.route.answer(match.param, viewer) : undefined))
       .then(
         (answer) => (answer ? send(req, res, answer, options) : application(req, res)),
         () => application(req, res),
