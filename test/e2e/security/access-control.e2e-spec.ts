@@ -101,7 +101,11 @@ describe.each(TOKEN_MODES)('access control on every route (%s tokens)', (mode) =
       case 'products':
         return { id: productId };
       case 'admin':
-        return { name: 'orders_read', id: '000000000000000000000000' };
+        return {
+          name: 'orders_read',
+          id: '000000000000000000000000',
+          jobId: '00000000-0000-4000-8000-000000000000',
+        };
       default:
         return {};
     }
