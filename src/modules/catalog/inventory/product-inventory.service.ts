@@ -7,6 +7,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ClientSession } from 'mongoose';
 import type { DomainEvent } from '../../../shared/events/domain-event.js';
+import type { WriteBatch } from '../../../shared/persistence/write-batch.js';
 import {
   invalidQuantity,
   outOfStock,
@@ -23,7 +24,7 @@ import {
 } from '../catalog.public.js';
 import type { Product } from '../domain/product.aggregate.js';
 import { MAX_STOCK } from '../domain/product.aggregate.js';
-import { ProductRepository } from '../persistence/product.repository.js';
+import { ProductRepository, stageProductSave } from '../persistence/product.repository.js';
 
 /** Lines of the same product merged, in order of first appearance; quantities validated. */
 function mergeLines(items: StockLine[]): StockLine[] {
@@ -61,7 +62,12 @@ export class ProductInventoryService extends InventoryService {
     });
   }
 
-  async reserve(items: StockLine[], session: ClientSession, context: StockContext): Promise<Reservation> {
+  async reserve(
+    items: StockLine[],
+    session: ClientSession,
+    context: StockContext,
+    writes?: WriteBatch,
+  ): Promise<Reservation> {
     const { lines, products } = await this.load(items, session);
     const discontinued = lines.filter((l) => products.get(l.productId)?.state.status !== 'active');
     if (discontinued.length > 0) throw productDiscontinued(discontinued.map((l) => l.productId));
@@ -78,11 +84,17 @@ export class ProductInventoryService extends InventoryService {
       session,
       (p, n, ctx) => p.reserve(n, context.orderId, ctx),
       context,
+      writes,
     );
     return { snapshots, events };
   }
 
-  async release(items: StockLine[], session: ClientSession, context: StockContext): Promise<StockChange> {
+  async release(
+    items: StockLine[],
+    session: ClientSession,
+    context: StockContext,
+    writes?: WriteBatch,
+  ): Promise<StockChange> {
     const { lines, products } = await this.load(items, session);
     return {
       events: await this.apply(
@@ -91,11 +103,17 @@ export class ProductInventoryService extends InventoryService {
         session,
         (p, n, ctx) => p.release(n, context.orderId, ctx),
         context,
+        writes,
       ),
     };
   }
 
-  async consume(items: StockLine[], session: ClientSession, context: StockContext): Promise<StockChange> {
+  async consume(
+    items: StockLine[],
+    session: ClientSession,
+    context: StockContext,
+    writes?: WriteBatch,
+  ): Promise<StockChange> {
     const { lines, products } = await this.load(items, session);
     return {
       events: await this.apply(
@@ -104,6 +122,7 @@ export class ProductInventoryService extends InventoryService {
         session,
         (p, n, ctx) => p.consume(n, context.orderId, ctx),
         context,
+        writes,
       ),
     };
   }
@@ -122,19 +141,27 @@ export class ProductInventoryService extends InventoryService {
     return { lines, products };
   }
 
-  /** Runs the movement on every product first (all rules), then saves them all. */
+  /**
+   * Runs the movement on every product first (all rules), then saves them all: staged in `writes`
+   * when given (sent with the command's other writes), else one update each.
+   */
   private async apply(
     lines: StockLine[],
     products: Map<string, Product>,
     session: ClientSession,
     move: (p: Product, n: number, ctx: { correlationId: string; now: Date }) => void,
     context: StockContext,
+    writes: WriteBatch | undefined,
   ): Promise<DomainEvent<object>[]> {
     const ctx = { correlationId: context.correlationId, now: new Date() };
     for (const l of lines) move(products.get(l.productId) as Product, l.quantity, ctx);
     const events: DomainEvent<object>[] = [];
-    for (const l of lines)
-      events.push(...(await this.products.save(products.get(l.productId) as Product, session)));
+    for (const l of lines) {
+      const product = products.get(l.productId) as Product;
+      events.push(
+        ...(writes ? stageProductSave(product, writes) : await this.products.save(product, session)),
+      );
+    }
     return events;
   }
 }
