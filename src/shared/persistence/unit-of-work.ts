@@ -94,6 +94,7 @@ export class UnitOfWork {
     const session = await this.connection.startSession();
     const client = this.connection.getClient() as unknown as MongoClient;
     let outcome: CommandOutcome<T> | undefined;
+    let lastWrites: WriteBatch | undefined;
     const deadline = Date.now() + this.config.transactionTimeoutMs;
     let attempt = 0;
     try {
@@ -105,6 +106,7 @@ export class UnitOfWork {
               `The command kept conflicting with concurrent commands for ${this.config.transactionTimeoutMs} ms; retry it (same Idempotency-Key)`,
             );
           const writes = new WriteBatch(this.connection.db?.databaseName ?? this.connection.name);
+          lastWrites = writes;
           outcome = await work(session, writes);
           if (outcome.events.length > 0) {
             const recordedAt = new Date();
@@ -122,6 +124,7 @@ export class UnitOfWork {
       await session.endSession();
     }
     if (keyed?.render) keyed.completedInTransaction = true;
+    lastWrites?.committed();
     if (!outcome) throw new Error('transaction finished without an outcome');
     const events = outcome.events;
     if (this.afterCommitHook) await this.afterCommitHook(events);

@@ -32,6 +32,7 @@ const DUPLICATE_KEY = 11000;
 
 export class WriteBatch {
   private readonly staged: Staged[] = [];
+  private readonly onCommit: (() => void)[] = [];
 
   constructor(private readonly dbName: string) {}
 
@@ -52,6 +53,19 @@ export class WriteBatch {
       model: { name: 'updateOne', namespace: this.ns(collection), filter, update },
       onNoMatch,
     });
+  }
+
+  /**
+   * Runs `fn` once the transaction has committed (never when it aborts or is retried): for caches
+   * of what the transaction wrote. The UnitOfWork calls these before it returns.
+   */
+  afterCommit(fn: () => void): void {
+    this.onCommit.push(fn);
+  }
+
+  /** For the UnitOfWork, after the commit. */
+  committed(): void {
+    for (const fn of this.onCommit.splice(0)) fn();
   }
 
   /** Sends every staged write in one round trip (nothing when empty) and checks each result. */

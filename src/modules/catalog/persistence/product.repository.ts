@@ -119,14 +119,16 @@ export class ProductRepository implements OnModuleInit {
  * match the version the product was loaded at. In the snapshot transaction a concurrent save shows
  * up as a write conflict (the command is retried); a non-match is a 409 CATALOG.VERSION_CONFLICT.
  */
-export function stageProductSave(product: Product, writes: WriteBatch): ProductEvent[] {
+export function stageProductSave(
+  product: Product,
+  writes: WriteBatch,
+  onNoMatch: () => Error = () => versionConflict(product.productId, product.storedVersion, product.version),
+): ProductEvent[] {
   const events = product.pullEvents();
   if (events.length === 0) return events;
   if (product.storedVersion === 0) throw new Error('stageProductSave saves existing products only');
   const { productId, createdAt: _createdAt, ...changes } = toDoc(product.state);
-  writes.updateOne(PRODUCTS, { productId, version: product.storedVersion }, { $set: changes }, () =>
-    versionConflict(productId, product.storedVersion, product.version),
-  );
+  writes.updateOne(PRODUCTS, { productId, version: product.storedVersion }, { $set: changes }, onNoMatch);
   return events;
 }
 
