@@ -39,6 +39,7 @@ import type { AppConfig } from '../../config/env.js';
 import { APP_CONFIG } from '../config.module.js';
 import { serviceUnavailable } from '../errors/database-unavailable.js';
 import { WRITE_CONNECTION } from './connections.js';
+import { isRestartAfterLockWait } from './restart-transaction.js';
 import { WriteBatch } from './write-batch.js';
 
 export interface CommandOutcome<T> {
@@ -95,7 +96,7 @@ export class UnitOfWork {
     const client = this.connection.getClient() as unknown as MongoClient;
     let outcome: CommandOutcome<T> | undefined;
     let lastWrites: WriteBatch | undefined;
-    const deadline = Date.now() + this.config.transactionTimeoutMs;
+    let deadline = Date.now() + this.config.transactionTimeoutMs;
     let attempt = 0;
     try {
       await session.withTransaction(
@@ -107,7 +108,13 @@ export class UnitOfWork {
             );
           const writes = new WriteBatch(this.connection.db?.databaseName ?? this.connection.name);
           lastWrites = writes;
-          outcome = await work(session, writes);
+          try {
+            outcome = await work(session, writes);
+          } catch (e) {
+            // Waiting for a lock is queueing (bounded by the load shedding), not conflicting.
+            if (isRestartAfterLockWait(e)) deadline = Date.now() + this.config.transactionTimeoutMs;
+            throw e;
+          }
           if (outcome.events.length > 0) {
             const recordedAt = new Date();
             for (const e of outcome.events) {

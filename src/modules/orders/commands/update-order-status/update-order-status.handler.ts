@@ -1,6 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { KeyedMutex } from '../../../../shared/persistence/keyed-mutex.js';
-import { restartTransaction } from '../../../../shared/persistence/restart-transaction.js';
+import { restartAfterLockWait } from '../../../../shared/persistence/restart-transaction.js';
 import { UnitOfWork } from '../../../../shared/persistence/unit-of-work.js';
 import { InventoryService } from '../../../catalog/catalog.public.js';
 import { OrderRepository } from '../../persistence/order.repository.js';
@@ -36,7 +36,7 @@ export class UpdateOrderStatusHandler implements ICommandHandler<
         const loadedVersion = order.version;
         order.changeStatus(cmd.status, cmd.expectedVersion, ctx);
         if (movesStock(order.state.status) && !(await locks.take(order.state.items.map((i) => i.productId))))
-          throw restartTransaction('waited for the products of the order');
+          throw restartAfterLockWait('waited for the products of the order');
         const stockEvents = await applyStockEffect(this.inventory, order, session, writes, cmd.correlationId);
         this.orders.stageSave(order, loadedVersion, writes);
         return {
