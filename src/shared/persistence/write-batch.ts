@@ -92,6 +92,10 @@ export class WriteBatch {
     // withTransaction the cause, so it sees TransientTransactionError and retries.
     if (e.cause instanceof MongoError && e.writeErrors.size === 0) return e.cause;
     for (const [index, error] of e.writeErrors) {
+      // A guard that failed before the failing write explains it (e.g. a stale version: the
+      // aggregate's event then collides with the event of the version already stored).
+      const guard = this.failedGuardBefore(index, e.partialResult?.updateResults);
+      if (guard) return guard;
       const onDuplicate = this.staged[index]?.onDuplicate;
       if (error.code === DUPLICATE_KEY && onDuplicate) return onDuplicate();
       return Object.assign(new Error(`bulkWrite operation ${index} failed: ${error.message}`), {
@@ -100,6 +104,17 @@ export class WriteBatch {
       });
     }
     return e;
+  }
+
+  private failedGuardBefore(
+    index: number,
+    updates: ReadonlyMap<number, { matchedCount: number }> | undefined,
+  ): Error | undefined {
+    for (let i = 0; i < index; i++) {
+      const onNoMatch = this.staged[i].onNoMatch;
+      if (onNoMatch && (updates?.get(i)?.matchedCount ?? 0) !== 1) return onNoMatch();
+    }
+    return undefined;
   }
 
   private ns(collection: string): string {
