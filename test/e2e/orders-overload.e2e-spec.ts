@@ -36,7 +36,7 @@ describe('orders past capacity: shed, not queued', () => {
 
   afterAll(async () => {
     await t?.close();
-  });
+  }, 60_000);
 
   const order = (c: FixtureCustomer, idempotencyKey: string): Promise<HttpAnswer> =>
     call(base, 'POST', '/api/orders', {
@@ -78,5 +78,5 @@ describe('orders past capacity: shed, not queued', () => {
     const retry = await order(sent[i].c, sent[i].key);
     expect([202, 409]).toContain(retry.status);
     expect(retry.headers.get('idempotent-replayed')).toBeNull();
-  });
+  }, 300_000);
 });
