@@ -81,6 +81,14 @@ export interface AppConfig {
   rateLimitCommands: number;
   /** The rate limit's (sliding) window, ms. */
   rateLimitWindowMs: number;
+  /** Load shedding: commands running at once in this instance. */
+  commandConcurrency: number;
+  /** Load shedding: commands waiting for a slot; past it, 503 at once. */
+  commandQueueLimit: number;
+  /** Load shedding: how long a command may wait to start (slot + product locks) before 503 (ms). */
+  commandQueueTimeoutMs: number;
+  /** Load shedding: commands waiting for one product's lock; past it, 503 at once. */
+  productQueueLimit: number;
 }
 
 export class ConfigError extends Error {
@@ -248,6 +256,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       100,
       86_400_000,
     ),
+    commandConcurrency: intSetting(problems, 'COMMAND_CONCURRENCY', env.COMMAND_CONCURRENCY, 64, 1, 100_000),
+    commandQueueLimit: intSetting(
+      problems,
+      'COMMAND_QUEUE_LIMIT',
+      env.COMMAND_QUEUE_LIMIT,
+      256,
+      0,
+      1_000_000,
+    ),
+    commandQueueTimeoutMs: intSetting(
+      problems,
+      'COMMAND_QUEUE_TIMEOUT_MS',
+      env.COMMAND_QUEUE_TIMEOUT_MS,
+      500,
+      1,
+      600_000,
+    ),
+    productQueueLimit: intSetting(problems, 'PRODUCT_QUEUE_LIMIT', env.PRODUCT_QUEUE_LIMIT, 64, 0, 1_000_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -23,6 +23,7 @@
  */
 import type { ClientSession } from 'mongoose';
 import type { DomainEvent } from '../../shared/events/domain-event.js';
+import type { WriteBatch } from '../../shared/persistence/write-batch.js';
 import { InventoryAdjustedEvent } from './domain/events/inventory-adjusted.event.js';
 import { ProductCreatedEvent } from './domain/events/product-created.event.js';
 import { ProductDiscontinuedEvent } from './domain/events/product-discontinued.event.js';
@@ -106,6 +107,8 @@ export interface Reservation extends StockChange {
  * Inventory operations for the orders context. Every method works inside the caller's transaction
  * (`session` from `UnitOfWork.run`), validates all lines before changing anything, merges lines of
  * the same product, and bumps each touched product's version by one with one event per product.
+ * Given the transaction's `writes` (UnitOfWork.run's WriteBatch), the product updates are staged
+ * there (one round trip with the caller's writes) instead of sent one by one.
  *
  * Injectable as `InventoryService` (the abstract class is the DI token) once `CatalogModule` is
  * imported.
@@ -120,7 +123,12 @@ export abstract class InventoryService {
    * - 409 `CATALOG.OUT_OF_STOCK` (details `{ items: [{ productId, requested, available }] }`):
    *   every product without enough available units.
    */
-  abstract reserve(items: StockLine[], session: ClientSession, context: StockContext): Promise<Reservation>;
+  abstract reserve(
+    items: StockLine[],
+    session: ClientSession,
+    context: StockContext,
+    writes?: WriteBatch,
+  ): Promise<Reservation>;
 
   /**
    * Whether `reserve` would succeed as of now, read outside any transaction: a scheduling hint
@@ -134,13 +142,23 @@ export abstract class InventoryService {
    * products too. 404 for unknown products; 409 `CATALOG.NOT_RESERVED` when a product has fewer
    * units reserved than the line asks to release (an orders bug: the invariant would break).
    */
-  abstract release(items: StockLine[], session: ClientSession, context: StockContext): Promise<StockChange>;
+  abstract release(
+    items: StockLine[],
+    session: ClientSession,
+    context: StockContext,
+    writes?: WriteBatch,
+  ): Promise<StockChange>;
 
   /**
    * Ship: reserved -= n (event `catalog.stock-consumed`); the units leave the warehouse. Same
    * errors as `release`.
    */
-  abstract consume(items: StockLine[], session: ClientSession, context: StockContext): Promise<StockChange>;
+  abstract consume(
+    items: StockLine[],
+    session: ClientSession,
+    context: StockContext,
+    writes?: WriteBatch,
+  ): Promise<StockChange>;
 }
 
 /**

@@ -9,6 +9,7 @@
  * Usage from another module: import `CustomersModule` and inject `CustomerDirectory`.
  */
 import type { ClientSession } from 'mongoose';
+import type { WriteBatch } from '../../shared/persistence/write-batch.js';
 
 export const CUSTOMER_ID_PATTERN = /^cus_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const ADDRESS_ID_PATTERN = /^adr_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -70,12 +71,18 @@ export abstract class CustomerDirectory {
    * - 403 `CUSTOMERS.ADDRESS_NOT_OWNED` (details `{ field: 'shippingAddressId' | 'billingAddressId',
    *   addressId }`): the id is not one of the customer's current (not removed) addresses; the same
    *   answer whether it does not exist or belongs to another customer.
+   *
+   * Given the transaction's `writes` (UnitOfWork.run's WriteBatch), a customer this instance has
+   * read before may be answered from memory, with a guard staged in `writes` instead of the reads:
+   * the customer must still be active at the version read (any change of the customer or of an
+   * address bumps it). If the guard fails, the transaction starts over with fresh reads.
    */
   abstract requireActiveCustomerWithAddresses(
     customerId: string,
     shippingAddressId: string,
     billingAddressId: string,
     session?: ClientSession,
+    writes?: WriteBatch,
   ): Promise<ActiveCustomerWithAddresses>;
 
   /** The customer (any status), or null when there is none. */

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { AppError } from './app-error.js';
+import { OverloadedError } from '../overload/overload.js';
 import { databaseUnavailableError, RETRY_AFTER_SECONDS } from './database-unavailable.js';
 
 export interface ErrorBody {
@@ -110,9 +111,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const body = toErrorBody(exception);
     if (body.statusCode === 503) {
       res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
-      this.logger.warn(
-        `503 ${body.code}: ${exception instanceof Error ? `${exception.name}: ${exception.message}` : String(exception)}`,
-      );
+      // Shed load is answered, not logged line by line (a log line per refusal would add load).
+      if (!(exception instanceof OverloadedError))
+        this.logger.warn(
+          `503 ${body.code}: ${exception instanceof Error ? `${exception.name}: ${exception.message}` : String(exception)}`,
+        );
     } else if (body.statusCode >= 500) {
       this.logger.error(
         exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
+import type { WriteConcernSettings } from 'mongodb';
 import type { Model } from 'mongoose';
 import { WRITE_CONNECTION } from '../persistence/connections.js';
 import { IDEMPOTENCY_KEYS, type IdempotencyKeyDoc, type StoredResponse } from './idempotency-key.schema.js';
@@ -8,10 +9,14 @@ const isDuplicateKey = (e: unknown): boolean =>
   typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 11000;
 
 /**
- * The key documents, written with the write connection's concern (majority + journal), so a
- * claim is durable before the request it guards runs. Every update names the owner, so a request
- * can only complete or release a key it holds.
+ * Not waiting for the journal: a key document's writes are acknowledged once applied (w: 1,
+ * j: false). Losing one with a crash of the database never executes a command twice: the command's
+ * transaction, which IS durable, writes the key's record (idempotent-execution.ts), and a retry
+ * finds it. A lost claim or completion only costs the retry a run of the UnitOfWork's catch path
+ * (or, for a pending key, the lease). Every update names the owner, so a request can only complete
+ * or release a key it holds.
  */
+const FAST: { writeConcern: WriteConcernSettings } = { writeConcern: { w: 1, journal: false } };
 @Injectable()
 export class IdempotencyKeyRepository {
   constructor(
@@ -21,7 +26,7 @@ export class IdempotencyKeyRepository {
   /** Inserts the pending document: true when this request now holds the key, false when it exists. */
   async tryClaim(doc: IdempotencyKeyDoc): Promise<boolean> {
     try {
-      await this.keys.create(doc);
+      await this.keys.db.collection<IdempotencyKeyDoc>(IDEMPOTENCY_KEYS).insertOne(doc, FAST);
       return true;
     } catch (e) {
       if (isDuplicateKey(e)) return false;
@@ -47,6 +52,7 @@ export class IdempotencyKeyRepository {
       .updateOne(
         { _id: { $eq: id }, owner: { $eq: owner }, state: 'pending' },
         { $set: { state: 'completed', response, completedAt: now, expiresAt } },
+        FAST,
       )
       .exec();
     return r.matchedCount === 1;
@@ -67,18 +73,23 @@ export class IdempotencyKeyRepository {
       .updateOne(
         { _id: { $eq: id }, owner: { $eq: deadOwner }, state: 'pending', lockedUntil: { $lt: now } },
         { $set: { owner, lockedUntil } },
+        FAST,
       )
       .exec();
     return r.modifiedCount === 1;
   }
 
   async release(id: string, owner: string): Promise<void> {
-    await this.keys.deleteOne({ _id: { $eq: id }, owner: { $eq: owner }, state: 'pending' }).exec();
+    await this.keys.deleteOne({ _id: { $eq: id }, owner: { $eq: owner }, state: 'pending' }, FAST).exec();
   }
 
   async renew(id: string, owner: string, lockedUntil: Date): Promise<void> {
     await this.keys
-      .updateOne({ _id: { $eq: id }, owner: { $eq: owner }, state: 'pending' }, { $set: { lockedUntil } })
+      .updateOne(
+        { _id: { $eq: id }, owner: { $eq: owner }, state: 'pending' },
+        { $set: { lockedUntil } },
+        FAST,
+      )
       .exec();
   }
 

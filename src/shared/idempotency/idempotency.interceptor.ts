@@ -17,6 +17,8 @@
  *   the stored result instead of running it; if it did not, nothing of it was written.
  * - Keys are scoped per principal and expire `idempotencyTtlSeconds` after the response (TTL
  *   index; an expired key that the TTL monitor has not swept yet counts as absent).
+ * - Every command, keyed or not, first passes the admission (load shedding, command-admission.ts):
+ *   one refused there gets 503 before any key is claimed.
  */
 import {
   Inject,
@@ -30,12 +32,13 @@ import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { Reflector } from '@nestjs/core';
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
-import { defer, lastValueFrom, type Observable } from 'rxjs';
+import { defer, from, lastValueFrom, type Observable } from 'rxjs';
 import type { AppConfig } from '../../config/env.js';
 import type { AuthenticatedRequest } from '../auth/auth.decorators.js';
 import { APP_CONFIG } from '../config.module.js';
 import { AppError, conflict, unprocessable } from '../errors/app-error.js';
 import { toErrorBody, type ErrorBody } from '../errors/http-exception.filter.js';
+import { CommandAdmission } from '../overload/command-admission.js';
 import { IdempotencyKeyRepository } from './idempotency-key.repository.js';
 import { runWithIdempotentExecution } from './idempotent-execution.js';
 import type { IdempotencyKeyDoc, StoredResponse } from './idempotency-key.schema.js';
@@ -70,6 +73,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   constructor(
     private readonly keys: IdempotencyKeyRepository,
     private readonly reflector: Reflector,
+    private readonly admission: CommandAdmission,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -78,6 +82,17 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const req = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
     if (!IDEMPOTENT_METHODS.has(req.method)) return next.handle();
     const key = parseIdempotencyKey(req.headers[IDEMPOTENCY_HEADER]);
+    return from(
+      this.admission.run(() => lastValueFrom(this.keyed(ctx, next, req, key), { defaultValue: undefined })),
+    );
+  }
+
+  private keyed(
+    ctx: ExecutionContext,
+    next: CallHandler,
+    req: AuthenticatedRequest,
+    key: string | undefined,
+  ): Observable<unknown> {
     if (key === undefined) return next.handle();
     const scope = principalScope(req.principal);
     const path = req.originalUrl;
@@ -105,7 +120,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       const now = new Date();
       const owner = randomUUID();
       const pending = this.pendingDocument(keyed, owner, now);
-      if (await this.keys.tryClaim(pending)) return this.execute(keyed, owner, pending, ctx, next, res);
+      if (await this.keys.tryClaim(pending)) return this.execute(keyed, owner, pending, true, ctx, next, res);
       // Another request holds or held the key: follow its document until it has a response, is
       // gone (released after a 5xx, or expired: claim it again), or the wait is over.
       for (;;) {
@@ -127,7 +142,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
           const lockedUntil = new Date(at.getTime() + this.config.idempotencyLeaseMs);
           if (await this.keys.takeOver(keyed.id, existing.owner, owner, at, lockedUntil)) {
             this.logger.warn(`idempotency key ${keyed.key}: its holder stopped; taken over`);
-            return this.execute(keyed, owner, existing, ctx, next, res);
+            return this.execute(keyed, owner, existing, false, ctx, next, res);
           }
           continue;
         }
@@ -157,11 +172,15 @@ export class IdempotencyInterceptor implements NestInterceptor {
     };
   }
 
-  /** Runs the request while holding the key, then stores (or, on 5xx, releases) the outcome. */
+  /**
+   * Runs the request while holding the key, then stores (or, on 5xx, releases) the outcome. `fresh`:
+   * this request inserted the key document (else it took over a dead holder's pending key).
+   */
   private async execute(
     keyed: KeyedRequest,
     owner: string,
     claimed: Pick<IdempotencyKeyDoc, 'createdAt' | 'expiresAt'>,
+    fresh: boolean,
     ctx: ExecutionContext,
     next: CallHandler,
     res: Response,
@@ -179,17 +198,28 @@ export class IdempotencyInterceptor implements NestInterceptor {
     renew.unref();
     try {
       let body: unknown;
+      const run = runWithIdempotentExecution(
+        {
+          keyId: keyed.id,
+          keyCreatedAt: claimed.createdAt,
+          expiresAt: claimed.expiresAt,
+          owner,
+          fingerprint: keyed.fingerprint,
+          fresh,
+          ttlMs: this.config.idempotencyTtlSeconds * 1000,
+        },
+        () => lastValueFrom(next.handle(), { defaultValue: undefined }),
+      );
       try {
-        const execution = { keyId: keyed.id, keyCreatedAt: claimed.createdAt, expiresAt: claimed.expiresAt };
-        body = await runWithIdempotentExecution(execution, () =>
-          lastValueFrom(next.handle(), { defaultValue: undefined }),
-        );
+        body = await run.done;
       } catch (e) {
         const error = toErrorBody(e);
         if (error.statusCode < 500) await this.store(keyed, owner, errorResponse(error));
         else await this.release(keyed, owner);
         throw e;
       }
+      // The command's transaction stored this response already (respondFromTransaction).
+      if (run.execution.completedInTransaction) return body;
       const location = res.getHeader('location');
       await this.store(keyed, owner, {
         status: this.successStatus(ctx, keyed.method),

@@ -13,23 +13,34 @@
  * (idempotent-execution.ts): a key commits at most once, and a retry of a key that already
  * committed (its first holder died, or the commit's outcome was unknown) gets the stored result
  * instead of a second execution.
+ *
+ * Round trips: the handler reads with `session` and stages its writes in the `WriteBatch` it is
+ * given (a handler may still write directly with `session`); the UnitOfWork adds the events and
+ * the key's record and sends the batch as one client-level bulkWrite, then commits. So a command
+ * costs its reads + 1 bulkWrite + 1 commit (the only write that waits for the journal).
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import { InjectConnection } from '@nestjs/mongoose';
+import type { MongoClient } from 'mongodb';
 import type { ClientSession, Connection } from 'mongoose';
 import type { DomainEvent } from '../events/domain-event.js';
 import { toStored } from '../events/event-registry.js';
 import { DOMAIN_EVENTS } from '../events/event-log.schema.js';
 import {
   findCommittedResult,
-  recordCommit,
+  KeyAlreadyCommitted,
+  stageKeyRecord,
   takeIdempotentExecution,
+  type IdempotentExecution,
 } from '../idempotency/idempotent-execution.js';
+import { AppError } from '../errors/app-error.js';
 import type { AppConfig } from '../../config/env.js';
 import { APP_CONFIG } from '../config.module.js';
 import { serviceUnavailable } from '../errors/database-unavailable.js';
 import { WRITE_CONNECTION } from './connections.js';
+import { isRestartAfterLockWait } from './restart-transaction.js';
+import { WriteBatch } from './write-batch.js';
 
 export interface CommandOutcome<T> {
   result: T;
@@ -50,15 +61,42 @@ export class UnitOfWork {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async run<T>(work: (session: ClientSession) => Promise<CommandOutcome<T>>): Promise<T> {
+  /**
+   * Runs `work` in a transaction (retried on write conflicts), commits it with its events and the
+   * request's idempotency record, then publishes the events. `writes` is new for every attempt.
+   */
+  async run<T>(work: (session: ClientSession, writes: WriteBatch) => Promise<CommandOutcome<T>>): Promise<T> {
     const keyed = takeIdempotentExecution();
-    if (keyed) {
+    if (keyed && !keyed.fresh) {
       const committed = await findCommittedResult(this.connection, keyed);
-      if (committed) return committed.result as T;
+      if (committed && 'result' in committed) return committed.result as T;
     }
+    for (let pass = 0; ; pass++) {
+      try {
+        return await this.runOnce(work, keyed);
+      } catch (e) {
+        // Another holder of the key committed first (duplicate record), or this commit's outcome
+        // was unknown: if the key's record is there, the command ran exactly once; answer its
+        // result. A 4xx of the command itself committed nothing, and needs no look.
+        if (!keyed || (e instanceof AppError && e.status < 500)) throw e;
+        const committed = await findCommittedResult(this.connection, keyed).catch(() => undefined);
+        if (committed && 'result' in committed) return committed.result as T;
+        // An expired use's record was in the way (now removed): run once more.
+        if (committed && pass === 0 && e instanceof KeyAlreadyCommitted) continue;
+        throw e;
+      }
+    }
+  }
+
+  private async runOnce<T>(
+    work: (session: ClientSession, writes: WriteBatch) => Promise<CommandOutcome<T>>,
+    keyed: IdempotentExecution | undefined,
+  ): Promise<T> {
     const session = await this.connection.startSession();
+    const client = this.connection.getClient() as unknown as MongoClient;
     let outcome: CommandOutcome<T> | undefined;
-    const deadline = Date.now() + this.config.transactionTimeoutMs;
+    let lastWrites: WriteBatch | undefined;
+    let deadline = Date.now() + this.config.transactionTimeoutMs;
     let attempt = 0;
     try {
       await session.withTransaction(
@@ -68,29 +106,32 @@ export class UnitOfWork {
             throw serviceUnavailable(
               `The command kept conflicting with concurrent commands for ${this.config.transactionTimeoutMs} ms; retry it (same Idempotency-Key)`,
             );
-          outcome = await work(session);
+          const writes = new WriteBatch(this.connection.db?.databaseName ?? this.connection.name);
+          lastWrites = writes;
+          try {
+            outcome = await work(session, writes);
+          } catch (e) {
+            // Waiting for a lock is queueing (bounded by the load shedding), not conflicting.
+            if (isRestartAfterLockWait(e)) deadline = Date.now() + this.config.transactionTimeoutMs;
+            throw e;
+          }
           if (outcome.events.length > 0) {
             const recordedAt = new Date();
-            for (const e of outcome.events) e.recordedAt = recordedAt;
-            await this.connection
-              .collection(DOMAIN_EVENTS)
-              .insertMany(outcome.events.map(toStored), { session });
+            for (const e of outcome.events) {
+              e.recordedAt = recordedAt;
+              writes.insertOne(DOMAIN_EVENTS, { ...toStored(e) });
+            }
           }
-          if (keyed) await recordCommit(this.connection, keyed, outcome.result, session);
+          if (keyed) stageKeyRecord(writes, keyed, outcome.result);
+          await writes.flush(client, session);
         },
         { readConcern: { level: 'snapshot' }, writeConcern: { w: 'majority', journal: true } },
       );
-    } catch (e) {
-      // Another holder of the key committed first (duplicate record), or this commit's outcome was
-      // unknown: if the key's record is there, the command ran exactly once; answer its result.
-      const committed = keyed
-        ? await findCommittedResult(this.connection, keyed).catch(() => undefined)
-        : undefined;
-      if (committed) return committed.result as T;
-      throw e;
     } finally {
       await session.endSession();
     }
+    if (keyed?.render) keyed.completedInTransaction = true;
+    lastWrites?.committed();
     if (!outcome) throw new Error('transaction finished without an outcome');
     const events = outcome.events;
     if (this.afterCommitHook) await this.afterCommitHook(events);

@@ -1,7 +1,9 @@
 /**
  * Starts the whole service for e2e tests: in-memory embedded MongoDB, a fixed JWT secret, no demo
  * data, no command rate limit (tests send many commands from one token; a test of the limiter sets
- * RATE_LIMIT_COMMANDS itself), quiet logs unless `options.logs` asks for the JSON lines.
+ * RATE_LIMIT_COMMANDS itself), no load shedding (tests fire hundreds of commands at once on a shared
+ * machine and assert exact outcomes; the overload test sets the COMMAND_* / PRODUCT_* limits
+ * itself), quiet logs unless `options.logs` asks for the JSON lines.
  * Tokens for any role come from `adminToken` / `customerToken`, minted by `options.tokens` (default:
  * HS256 with TEST_JWT_SECRET; helpers/token-factory.ts has the JWKS mode).
  */
@@ -45,6 +47,10 @@ export async function startTestApp(
     SEED_ON_START: 'false',
     LOG_LEVEL: 'error',
     RATE_LIMIT_COMMANDS: '0',
+    COMMAND_CONCURRENCY: '100000',
+    COMMAND_QUEUE_LIMIT: '1000000',
+    COMMAND_QUEUE_TIMEOUT_MS: '600000',
+    PRODUCT_QUEUE_LIMIT: '1000000',
     ...tokens.env,
     ...env,
   });

@@ -3,6 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { Decimal128 } from 'mongodb';
 import type { ClientSession, Model } from 'mongoose';
 import { WRITE_CONNECTION } from '../../../shared/persistence/connections.js';
+import type { WriteBatch } from '../../../shared/persistence/write-batch.js';
 import { duplicateSku, productExists, productNotFound, versionConflict } from '../catalog.errors.js';
 import { Product, type ProductEvent, type ProductState } from '../domain/product.aggregate.js';
 import { PRODUCTS, type ProductDoc } from './product.schema.js';
@@ -110,6 +111,25 @@ export class ProductRepository implements OnModuleInit {
     }
     return events;
   }
+}
+
+/**
+ * Stages the save of an existing product in the transaction's write batch (sent with the command's
+ * other writes in one round trip) and returns its events. Guarded like `save`: the update must
+ * match the version the product was loaded at. In the snapshot transaction a concurrent save shows
+ * up as a write conflict (the command is retried); a non-match is a 409 CATALOG.VERSION_CONFLICT.
+ */
+export function stageProductSave(
+  product: Product,
+  writes: WriteBatch,
+  onNoMatch: () => Error = () => versionConflict(product.productId, product.storedVersion, product.version),
+): ProductEvent[] {
+  const events = product.pullEvents();
+  if (events.length === 0) return events;
+  if (product.storedVersion === 0) throw new Error('stageProductSave saves existing products only');
+  const { productId, createdAt: _createdAt, ...changes } = toDoc(product.state);
+  writes.updateOne(PRODUCTS, { productId, version: product.storedVersion }, { $set: changes }, onNoMatch);
+  return events;
 }
 
 export function toState(doc: ProductDoc): ProductState {

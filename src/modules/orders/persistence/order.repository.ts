@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Types, type ClientSession, type Model } from 'mongoose';
 import { WRITE_CONNECTION } from '../../../shared/persistence/connections.js';
+import type { WriteBatch } from '../../../shared/persistence/write-batch.js';
 import { Order, type OrderState } from '../domain/order.aggregate.js';
 import { orderAlreadyExists, orderNotFound, orderVersionConflict } from '../orders.errors.js';
 import { ORDERS, type OrderDoc } from './order.schema.js';
@@ -91,6 +92,25 @@ export class OrderRepository {
       .lean<Pick<OrderDoc, 'items'>>()
       .exec();
     return doc ? doc.items.map((i) => i.productId) : [];
+  }
+
+  /** Stages the insert of a newly placed order in the transaction's write batch (409 if it exists). */
+  stageInsert(order: Order, writes: WriteBatch): void {
+    writes.insertOne(ORDERS, { ...toDoc(order.state) }, () => orderAlreadyExists(order.id));
+  }
+
+  /**
+   * Stages the save of a changed order, guarded by the version it was loaded at (see `save`): a
+   * non-match (possible only outside a snapshot transaction) is a 409 ORDERS.VERSION_CONFLICT.
+   */
+  stageSave(order: Order, loadedVersion: number, writes: WriteBatch): void {
+    const s = order.state;
+    writes.updateOne(
+      ORDERS,
+      { orderId: s.orderId, version: loadedVersion },
+      { $set: { status: s.status, updatedAt: s.updatedAt, version: s.version } },
+      () => orderVersionConflict(s.orderId, loadedVersion, s.version),
+    );
   }
 
   /** Inserts a newly placed order (version 1). */

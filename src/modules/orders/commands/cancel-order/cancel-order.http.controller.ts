@@ -4,7 +4,11 @@ import { CommandBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
 import { CurrentPrincipal } from '../../../../shared/auth/auth.decorators.js';
 import type { Principal } from '../../../../shared/auth/jwt.js';
-import { accepted, type CommandAcceptedResponseDto } from '../command-accepted.response.dto.js';
+import {
+  accepted,
+  answerAcceptedFromTransaction,
+  type CommandAcceptedResponseDto,
+} from '../command-accepted.response.dto.js';
 import { CorrelationId } from '../../../../shared/http/correlation-id.js';
 import { CancelOrderCommand } from './cancel-order.command.js';
 import { CancelOrderRequestDto } from './cancel-order.request.dto.js';
@@ -27,6 +31,7 @@ export class CancelOrderHttpController {
     @CorrelationId() correlationId: string,
     @Res({ passthrough: true }) res: Response,
   ): Promise<CommandAcceptedResponseDto> {
+    answerAcceptedFromTransaction();
     const result = await this.commandBus.execute(
       new CancelOrderCommand(
         orderId,

@@ -24,33 +24,35 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand, Ord
   ) {}
 
   /**
-   * Orders of one product queue here instead of aborting each other's transactions (KeyedMutex).
-   * At its turn, an order that cannot be served (sold out, unknown or discontinued product) leaves
-   * the queue at once and is refused by its own read-only transaction, which conflicts with no one.
+   * Orders of one product queue here instead of aborting each other's transactions (KeyedMutex;
+   * bounded: past its limits the order is refused with 503 at once). At its turn the transaction
+   * reads the customer, the addresses and the products once, stages the product updates, the order
+   * and the events in one write batch and commits: an order that cannot be served (sold out,
+   * unknown or discontinued product) is refused by the same reads, before any write.
    */
   async execute(cmd: PlaceOrderCommand): Promise<OrderCommandResult> {
     const productIds = cmd.items.map((i) => i.productId);
-    const queued = await this.productLocks.runExclusive(productIds, async () =>
-      (await this.inventory.couldReserve(cmd.items)) ? { placed: await this.place(cmd) } : null,
-    );
-    return queued ? queued.placed : this.place(cmd);
+    return this.productLocks.runExclusive(productIds, () => this.place(cmd));
   }
 
   private place(cmd: PlaceOrderCommand): Promise<OrderCommandResult> {
     const orderId = cmd.options.orderId ?? `ord_${randomUUID()}`;
     const now = cmd.options.placedAt ?? new Date();
     const ctx = { correlationId: cmd.correlationId, now };
-    return this.uow.run(async (session) => {
+    return this.uow.run(async (session, writes) => {
       const { customer, shipping, billing } = await this.customers.requireActiveCustomerWithAddresses(
         cmd.customerId,
         cmd.shippingAddressId,
         cmd.billingAddressId,
         session,
+        writes,
       );
-      const reservation = await this.inventory.reserve(cmd.items, session, {
-        orderId,
-        correlationId: cmd.correlationId,
-      });
+      const reservation = await this.inventory.reserve(
+        cmd.items,
+        session,
+        { orderId, correlationId: cmd.correlationId },
+        writes,
+      );
       const products = new Map<string, ProductSnapshot>(reservation.snapshots.map((p) => [p.productId, p]));
       const order = Order.place(
         {
@@ -80,7 +82,7 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand, Ord
         },
         ctx,
       );
-      await this.orders.insert(order, session);
+      this.orders.stageInsert(order, writes);
       return {
         result: { id: order.id, version: order.version },
         events: [...order.pullEvents(), ...reservation.events],

@@ -5,7 +5,11 @@ import type { Response } from 'express';
 import { CurrentPrincipal } from '../../../../shared/auth/auth.decorators.js';
 import type { Principal } from '../../../../shared/auth/jwt.js';
 import { AppError, forbidden } from '../../../../shared/errors/app-error.js';
-import { accepted, type CommandAcceptedResponseDto } from '../command-accepted.response.dto.js';
+import {
+  accepted,
+  answerAcceptedFromTransaction,
+  type CommandAcceptedResponseDto,
+} from '../command-accepted.response.dto.js';
 import { CorrelationId } from '../../../../shared/http/correlation-id.js';
 import { PlaceOrderCommand } from './place-order.command.js';
 import { PlaceOrderRequestDto } from './place-order.request.dto.js';
@@ -49,6 +53,7 @@ export class PlaceOrderHttpController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<CommandAcceptedResponseDto> {
     const customerId = orderingCustomer(principal, body.customerId);
+    answerAcceptedFromTransaction();
     const result = await this.commandBus.execute(
       new PlaceOrderCommand(
         customerId,

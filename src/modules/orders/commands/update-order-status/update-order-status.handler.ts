@@ -1,5 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { KeyedMutex } from '../../../../shared/persistence/keyed-mutex.js';
+import { restartAfterLockWait } from '../../../../shared/persistence/restart-transaction.js';
 import { UnitOfWork } from '../../../../shared/persistence/unit-of-work.js';
 import { InventoryService } from '../../../catalog/catalog.public.js';
 import { OrderRepository } from '../../persistence/order.repository.js';
@@ -19,25 +20,32 @@ export class UpdateOrderStatusHandler implements ICommandHandler<
     private readonly orders: OrderRepository,
   ) {}
 
-  /** Queued with the other commands on the order's products (KeyedMutex), not racing them. */
+  /**
+   * A transition that moves stock queues with the other commands on the order's products
+   * (KeyedMutex), not racing them. The products are known from the order, read first in the
+   * transaction: free locks are taken at once; after waiting for one, the transaction starts over
+   * (its snapshot predates the holder's commit). Round trips: the order, its products, one write
+   * batch, the commit.
+   */
   async execute(cmd: UpdateOrderStatusCommand): Promise<OrderCommandResult> {
-    if (!movesStock(cmd.status)) return this.changeStatus(cmd);
-    const productIds = await this.orders.productIdsOf(cmd.orderId);
-    return this.productLocks.runExclusive(productIds, () => this.changeStatus(cmd));
-  }
-
-  private changeStatus(cmd: UpdateOrderStatusCommand): Promise<OrderCommandResult> {
+    const locks = this.productLocks.scope();
     const ctx = { correlationId: cmd.correlationId, now: cmd.options.at ?? new Date() };
-    return this.uow.run(async (session) => {
-      const order = await this.orders.load(cmd.orderId, session);
-      const loadedVersion = order.version;
-      order.changeStatus(cmd.status, cmd.expectedVersion, ctx);
-      const stockEvents = await applyStockEffect(this.inventory, order, session, cmd.correlationId);
-      await this.orders.save(order, loadedVersion, session);
-      return {
-        result: { id: order.id, version: order.version },
-        events: [...order.pullEvents(), ...stockEvents],
-      };
-    });
+    try {
+      return await this.uow.run(async (session, writes) => {
+        const order = await this.orders.load(cmd.orderId, session);
+        const loadedVersion = order.version;
+        order.changeStatus(cmd.status, cmd.expectedVersion, ctx);
+        if (movesStock(order.state.status) && !(await locks.take(order.state.items.map((i) => i.productId))))
+          throw restartAfterLockWait('waited for the products of the order');
+        const stockEvents = await applyStockEffect(this.inventory, order, session, writes, cmd.correlationId);
+        this.orders.stageSave(order, loadedVersion, writes);
+        return {
+          result: { id: order.id, version: order.version },
+          events: [...order.pullEvents(), ...stockEvents],
+        };
+      });
+    } finally {
+      locks.release();
+    }
   }
 }

@@ -3,7 +3,11 @@ import { Body, Controller, HttpCode, HttpStatus, Param, Put, Res } from '@nestjs
 import { CommandBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
 import { Roles } from '../../../../shared/auth/auth.decorators.js';
-import { accepted, type CommandAcceptedResponseDto } from '../command-accepted.response.dto.js';
+import {
+  accepted,
+  answerAcceptedFromTransaction,
+  type CommandAcceptedResponseDto,
+} from '../command-accepted.response.dto.js';
 import { CorrelationId } from '../../../../shared/http/correlation-id.js';
 import { UpdateOrderStatusCommand } from './update-order-status.command.js';
 import { UpdateOrderStatusRequestDto } from './update-order-status.request.dto.js';
@@ -27,6 +31,7 @@ export class UpdateOrderStatusHttpController {
     @CorrelationId() correlationId: string,
     @Res({ passthrough: true }) res: Response,
   ): Promise<CommandAcceptedResponseDto> {
+    answerAcceptedFromTransaction();
     const result = await this.commandBus.execute(
       new UpdateOrderStatusCommand(orderId, body.status, body.version, correlationId),
     );
