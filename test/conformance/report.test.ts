@@ -48,9 +48,9 @@ describe('report', () => {
   });
 
   it('fails the run only when a suite falls below its threshold', () => {
-    expect(thresholdFor('crud')).toBe(0.9);
-    expect(exitCodeFor(summarize(['crud'], results('crud', 9, 1)))).toBe(0);
-    expect(exitCodeFor(summarize(['crud'], results('crud', 8, 2)))).toBe(1);
+    expect(thresholdFor('crud')).toBe(0.97);
+    expect(exitCodeFor(summarize(['crud'], results('crud', 97, 3)))).toBe(0); // exactly at the threshold
+    expect(exitCodeFor(summarize(['crud'], results('crud', 96, 4)))).toBe(1);
     expect(exitCodeFor(summarize(['run-command'], results('run-command', 0, 5)))).toBe(0);
     expect(exitCodeFor(summarize(['crud'], results('crud', 0, 0, 4, 4)))).toBe(0);
   });
