@@ -45,7 +45,12 @@ describe('contention and an unavailable database answer 503 with Retry-After', (
     await admin.db('admin').command({
       configureFailPoint: 'failCommand',
       mode: 'alwaysOn',
-      data: { failCommands: ['insert'], errorCode: 112, errorLabels: ['TransientTransactionError'] },
+      // The order's writes go in one client bulkWrite (the lean command path); insert covers other paths.
+      data: {
+        failCommands: ['insert', 'bulkWrite'],
+        errorCode: 112,
+        errorLabels: ['TransientTransactionError'],
+      },
     });
     const busy = await request(t.http)
       .post('/api/orders')
