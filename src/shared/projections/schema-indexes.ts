@@ -4,7 +4,7 @@
  * (Mongoose's own index building is off: `autoIndex: false`, see readModelSchemaOptions).
  */
 import type { IndexSpecification } from 'mongodb';
-import type { Schema, SchemaOptions } from 'mongoose';
+import { Schema, type SchemaOptions } from 'mongoose';
 import type { ProjectionIndex } from './projection.js';
 
 /** Options every read-model schema uses: the runtime owns collections and indexes. */
@@ -34,3 +34,7 @@ export function indexesOf(schema: Schema, usedByApply: readonly string[] = []): 
     };
   });
 }
+
+/** A nested read-model object: no `_id` of its own, unknown fields refused. */
+export const subSchema = (fields: Record<string, unknown>): Schema =>
+  new Schema(fields, { _id: false, strict: 'throw' });

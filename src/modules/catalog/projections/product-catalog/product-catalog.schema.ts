@@ -7,7 +7,11 @@
 import type { Decimal128 } from 'mongodb';
 import { Schema } from 'mongoose';
 import type { ProjectionCollection } from '../../../../shared/projections/projection.js';
-import { indexesOf, readModelSchemaOptions } from '../../../../shared/projections/schema-indexes.js';
+import {
+  indexesOf,
+  readModelSchemaOptions,
+  subSchema,
+} from '../../../../shared/projections/schema-indexes.js';
 
 export const PRODUCT_CATALOG = 'product_catalog';
 export const PRODUCT_CATALOG_ACTIVITY = 'product_catalog_activity';
@@ -108,7 +112,7 @@ export interface ProductActivity {
   at: Date;
 }
 
-const sub = (fields: Record<string, unknown>): Schema => new Schema(fields, { _id: false, strict: 'throw' });
+const sub = subSchema;
 const nullableString = { type: String, default: null };
 const count = { type: Number, required: true };
 

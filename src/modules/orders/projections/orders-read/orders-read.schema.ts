@@ -4,13 +4,17 @@
  * orders-read.evolve.ts produce documents of this shape, which orders-read.schema.spec.ts checks).
  */
 import { Schema } from 'mongoose';
-import { indexesOf, readModelSchemaOptions } from '../../../../shared/projections/schema-indexes.js';
+import {
+  indexesOf,
+  readModelSchemaOptions,
+  subSchema,
+} from '../../../../shared/projections/schema-indexes.js';
 import { ORDER_STATUSES } from '../../orders.public.js';
 import type { OrdersReadDoc } from './orders-read.evolve.js';
 
 export const ORDERS_READ = 'orders_read';
 
-const sub = (fields: Record<string, unknown>): Schema => new Schema(fields, { _id: false, strict: 'throw' });
+const sub = subSchema;
 const nullableString = { type: String, default: null };
 
 const AddressSchema = sub({

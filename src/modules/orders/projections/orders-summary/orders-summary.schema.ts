@@ -5,13 +5,13 @@
  * checks them against it).
  */
 import { Schema } from 'mongoose';
-import { readModelSchemaOptions } from '../../../../shared/projections/schema-indexes.js';
+import { readModelSchemaOptions, subSchema } from '../../../../shared/projections/schema-indexes.js';
 import { ORDER_STATUSES } from '../../orders.public.js';
 import type { OrdersSummaryDoc } from './orders-summary.evolve.js';
 
 export const ORDERS_SUMMARY = 'orders_summary';
 
-const sub = (fields: Record<string, unknown>): Schema => new Schema(fields, { _id: false, strict: 'throw' });
+const sub = subSchema;
 const money = { type: Schema.Types.Decimal128, required: true };
 
 export const OrdersSummarySchema = new Schema<OrdersSummaryDoc & { computedAt: Date }>(
