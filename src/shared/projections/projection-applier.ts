@@ -28,25 +28,6 @@ export interface ProjectionStats {
 }
 
 const RATE_WINDOW_MS = 60_000;
-/** How many recently applied event ids per projection the resync path may skip. */
-const RECENT_LIMIT = 10_000;
-
-/** Insertion-ordered set with a size bound (oldest out first). */
-class RecentIds {
-  private readonly ids = new Set<string>();
-  add(id: string): void {
-    this.ids.delete(id);
-    this.ids.add(id);
-    if (this.ids.size > RECENT_LIMIT) {
-      const oldest = this.ids.values().next();
-      if (!oldest.done) this.ids.delete(oldest.value);
-    }
-  }
-  has(id: string): boolean {
-    return this.ids.has(id);
-  }
-}
-
 class StatsRecorder {
   applied = 0;
   deadLettered = 0;
@@ -93,7 +74,6 @@ export interface ApplierDeps {
 export class ProjectionApplier {
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly stats = new Map<string, StatsRecorder>();
-  private readonly recent = new Map<string, RecentIds>();
   private readonly appliedListeners: AppliedListener[] = [];
   private readonly wait: (ms: number) => Promise<void>;
   private readonly now: () => number;
@@ -119,7 +99,7 @@ export class ProjectionApplier {
 
   /**
    * Apply `events` to `projection` as one batch (queued behind its other work in this process).
-   * On the resync path, events this process applied on its fast path are skipped. Resolves with
+   * Resolves with
    * the events left unapplied because an earlier event of their aggregate is missing (`deferred`:
    * fast path only; the caller may offer them again later, the resync path delivers them in log
    * order) and the number dead-lettered. Rejects only when a dead letter itself cannot be written
@@ -132,13 +112,10 @@ export class ProjectionApplier {
     source: DeliverySource,
   ): Promise<{ deferred: StoredEvent[]; deadLettered: number }> {
     return this.serial(projection.name, async () => {
-      const recent = this.recentOf(projection.name);
-      // Already applied by this process (fast path): the resync path need not apply it again.
-      // Only a shortcut: apply is idempotent, and another process's events are never in this set.
-      const todo =
-        source === 'resync' && ctx.mode === 'live'
-          ? events.filter((e) => !recent.has(e.eventId))
-          : [...events];
+      // Every event is applied, also one this process applied on its fast path: apply is
+      // idempotent, and a fast-path write acknowledged just before a read-database crash may be
+      // lost (a skip list of "already applied" events let such a write go missing for good).
+      const todo = [...events];
       if (todo.length === 0) return { deferred: [], deadLettered: 0 };
       const outcome = await withRetry(this.deps.policy, () => projection.applyBatch(todo, ctx), this.wait);
       if (outcome.ok) {
@@ -146,19 +123,17 @@ export class ProjectionApplier {
         this.recordAll(
           projection.name,
           todo.filter((e) => !deferredIds.has(e.eventId)),
-          ctx,
-          recent,
         );
         if (deferredIds.size === 0) return { deferred: [], deadLettered: 0 };
         if (source === 'fast') return { deferred: [...outcome.value.deferred], deadLettered: 0 };
         // Resync / retry: log order is all there is; the deferred events get their own tries.
-        return this.oneByOne(projection, [...outcome.value.deferred], ctx, source, recent);
+        return this.oneByOne(projection, [...outcome.value.deferred], ctx, source);
       }
       this.deps.logger.warn(
         `projection ${projection.name}: a batch of ${todo.length} event(s) failed ${outcome.attempts} times ` +
           `(${source}): ${errorMessage(outcome.error)}; applying its events one by one`,
       );
-      return this.oneByOne(projection, todo, ctx, source, recent);
+      return this.oneByOne(projection, todo, ctx, source);
     });
   }
 
@@ -168,14 +143,13 @@ export class ProjectionApplier {
     events: readonly StoredEvent[],
     ctx: ProjectionContext,
     source: DeliverySource,
-    recent: RecentIds,
   ): Promise<{ deferred: StoredEvent[]; deadLettered: number }> {
     const deferred: StoredEvent[] = [];
     let deadLettered = 0;
     for (const event of events) {
       const outcome = await withRetry(this.deps.policy, () => applyOne(projection, event, ctx), this.wait);
       if (outcome.ok) {
-        this.recordAll(projection.name, [event], ctx, recent);
+        this.recordAll(projection.name, [event]);
         continue;
       }
       const message = errorMessage(outcome.error);
@@ -203,22 +177,9 @@ export class ProjectionApplier {
     return { deferred, deadLettered };
   }
 
-  /**
-   * Counts applied events and remembers them as recent in `recent`: the set taken before the apply,
-   * so that events applied while `forgetRecent` ran (the read server was lost meanwhile) are not
-   * remembered in the new set.
-   */
-  private recordAll(
-    name: string,
-    events: readonly StoredEvent[],
-    ctx: ProjectionContext,
-    recent: RecentIds,
-  ): void {
+  private recordAll(name: string, events: readonly StoredEvent[]): void {
     const stats = this.statsOf(name);
-    for (const e of events) {
-      this.recordApplied(name, stats, e);
-      if (ctx.mode === 'live') recent.add(e.eventId);
-    }
+    for (const e of events) this.recordApplied(name, stats, e);
   }
 
   /** Re-apply a dead letter's event once more (with the same retries); the result says if it took. */
@@ -255,20 +216,6 @@ export class ProjectionApplier {
     stats.record(event, this.now());
     const lagMs = stats.lastLagMs ?? 0;
     for (const listener of this.appliedListeners) listener(name, lagMs);
-  }
-
-  /**
-   * Forget which events this process applied to `name`: after an outage of the read database those
-   * writes may be lost, so the resync path must apply them again instead of skipping them.
-   */
-  forgetRecent(name: string): void {
-    this.recent.delete(name);
-  }
-
-  private recentOf(name: string): RecentIds {
-    let r = this.recent.get(name);
-    if (!r) this.recent.set(name, (r = new RecentIds()));
-    return r;
   }
 
   private statsOf(name: string): StatsRecorder {

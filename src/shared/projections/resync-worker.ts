@@ -101,7 +101,6 @@ export class ResyncWorker {
     if (this.stopped || this.restarting) return;
     this.restarting = true;
     this.restarts++;
-    this.d.applier.forgetRecent(this.name);
     this.d.logger.warn(
       `projection ${this.name}: read database was unreachable; resuming from the durable checkpoint`,
     );
