@@ -231,7 +231,6 @@ describe('operations: lag above the threshold', () => {
           event: 'projection.lag.high',
           projection: 'product_catalog',
           thresholdMs: 1000,
-          eventsBehind: 1,
         }),
       ]),
     );
