@@ -270,6 +270,7 @@ describe('query cache', () => {
     const cache = t.app.get(QueryCache);
     expect(cache.stats().store).toBe(process.env.REDIS_URL ? 'redis' : 'memory');
     const id = await create({ name: 'Cached Chair', brand: 'Sit', category: ['Furniture'], price: '80.00' });
+    await t.settled();
     await getProduct(id).expect(200);
     await search({ category: 'Furniture' }).expect(200);
     const before = cache.stats();

@@ -117,6 +117,7 @@ describe('operations', () => {
     await waitFor(
       async () => (await readDb.collection<{ _id: string }>('product_catalog').findOne({ _id: id })) !== null,
     );
+    await t.settled();
     await request(t.http).get(`/api/products/${id}`).expect(200);
     await request(t.http).get(`/api/products/${id}`).expect(200);
     const after = await scrape();

@@ -223,6 +223,7 @@ describe('order queries (e2e)', () => {
     it('a cached order and list show a status change on the next queries, without waiting for a TTL', async () => {
       const cache = t.app.get(QueryCache);
       const o = await placeAndRead(alice, [{ productId: tea.productId, quantity: 1 }]);
+      await t.settled();
       const listUrl = `/api/customers/${alice.customerId}/orders?limit=100`;
       await getOrder(o.orderId, alice.token);
       await request(t.http).get(listUrl).set(auth(alice.token));

@@ -12,6 +12,7 @@ import type { DestinationStream } from 'pino';
 import type { App } from 'supertest/types.js';
 import { loadConfig, type AppConfig } from '../../../src/config/env.js';
 import { createApp, type RunningApp } from '../../../src/bootstrap.js';
+import { ProjectionsService } from '../../../src/shared/projections/projections.service.js';
 import { hs256Factory, TEST_JWT_SECRET, type TokenFactory } from './token-factory.js';
 
 export { TEST_JWT_SECRET };
@@ -25,6 +26,13 @@ export interface TestApp {
   tokens: TokenFactory;
   adminToken: string;
   customerToken(customerId: string): string;
+  /**
+   * Resolves once every projection is idle: nothing queued or deferred on the fast path and the
+   * resync path checkpointed past the last event. The resync path applies (and invalidates the
+   * cache for) every event again shortly after the fast path did; a test that counts cache hits
+   * waits for this first.
+   */
+  settled(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -64,6 +72,18 @@ export async function startTestApp(
     tokens,
     adminToken: tokens.principal({ sub: 'e2e-admin', role: 'admin' }),
     customerToken: (customerId) => tokens.principal({ sub: customerId, role: 'customer', customerId }),
+    settled: (timeoutMs) => settled(running.app.get(ProjectionsService), timeoutMs),
     close: () => running.close(),
   };
+}
+
+async function settled(projections: ProjectionsService, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const busy = (await projections.status()).filter((s) => s.eventsBehind > 0 || s.lagMs > 0);
+    if (busy.length === 0) return;
+    if (Date.now() > deadline)
+      throw new Error(`projections not settled after ${timeoutMs} ms: ${busy.map((s) => s.name).join(', ')}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }
