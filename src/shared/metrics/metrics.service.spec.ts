@@ -82,4 +82,16 @@ describe('MetricsService', () => {
       'command=PlaceOrderCommand,kind=server': 2,
     });
   });
+
+  it('counters fed at scrape time exist at 0 before their first event', async () => {
+    const { service } = metrics();
+    expect(await values(service, 'cqrs_query_cache_hits_total')).toEqual({ 'store=memory': 0 });
+    expect(await values(service, 'cqrs_query_cache_misses_total')).toEqual({ 'store=memory': 3 });
+    expect(await values(service, 'cqrs_projection_events_applied_total')).toEqual({
+      'projection=orders_read': 0,
+    });
+    expect(await values(service, 'cqrs_projection_failures_total')).toEqual({
+      'projection=orders_read': 0,
+    });
+  });
 });

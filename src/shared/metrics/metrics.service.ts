@@ -5,7 +5,9 @@
  * Commands and queries are timed by wrapping `CommandBus.execute` / `QueryBus.execute` once at
  * module init: every command and query goes through the buses, so nothing else needs to change.
  * Cache and projection figures are read at scrape time (collect callbacks) from QueryCache.stats()
- * and ProjectionsService.status() — they are never sampled or estimated.
+ * and ProjectionsService.status() — they are never sampled or estimated. Counters fed that way
+ * exist (at 0) from the first scrape, so a rate over them is 0, never missing, before the first
+ * event (an alert on "misses without hits" needs the hits series).
  */
 import { Injectable, Optional, type OnModuleInit } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
@@ -133,7 +135,10 @@ export class MetricsService implements OnModuleInit {
     Object.defineProperty(bus, 'execute', { value: timed, configurable: true, writable: true });
   }
 
-  /** Increase `counter{labels}` by how much the monotonic `total` grew since the last scrape. */
+  /**
+   * Increase `counter{labels}` by how much the monotonic `total` grew since the last scrape (by 0
+   * the first time: the series exists from the first scrape on).
+   */
   private advance(
     counter: Counter<string>,
     key: string,
@@ -141,7 +146,7 @@ export class MetricsService implements OnModuleInit {
     total: number,
   ): void {
     const before = this.seen.get(key) ?? 0;
-    if (total > before) counter.inc(labels, total - before);
+    counter.inc(labels, Math.max(0, total - before));
     this.seen.set(key, Math.max(before, total));
   }
 
