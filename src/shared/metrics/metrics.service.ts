@@ -213,7 +213,7 @@ export class MetricsService implements OnModuleInit {
       });
     gauge(
       'cqrs_projection_lag_ms',
-      'ms between the last applied event commit (occurredAt) and its application in this instance',
+      'How far behind the projection is now, ms: 0 when no event waits, else the age of the oldest waiting event',
       (s) => s.lagMs,
     );
     gauge('cqrs_projection_events_behind', 'Handled events after the checkpoint', (s) => s.eventsBehind);
