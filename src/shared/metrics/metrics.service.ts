@@ -8,6 +8,9 @@
  * and ProjectionsService.status() — they are never sampled or estimated. Counters fed that way
  * exist (at 0) from the first scrape, so a rate over them is 0, never missing, before the first
  * event (an alert on "misses without hits" needs the hits series).
+ *
+ * The alerting rules in ops/prometheus/alerts.yml are written against these names and labels;
+ * alert-rules.spec.ts fails when a rule names a metric or label this service does not export.
  */
 import { Injectable, Optional, type OnModuleInit } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
