@@ -1,4 +1,5 @@
-// Four tiers, each runnable alone: `unit` (*.spec.ts beside the code, no I/O),
+// Four tiers, each runnable alone: `unit` (*.spec.ts beside the code, no I/O but promtool on the
+// alerting rules),
 // `integration` (test/**/*.test.ts: real TCP, real driver, child processes) and
 // `e2e` (test/e2e/**/*.e2e-spec.ts: the whole service over HTTP with supertest) and
 // `chaos` (test/chaos/**/*.chaos-spec.ts: service and database processes killed under load).

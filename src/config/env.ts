@@ -77,6 +77,11 @@ export interface AppConfig {
   readYourWritesTimeoutMs: number;
   /** Projection lag (commit → application, ms) above which /health is 503 and the lag monitor warns. */
   projectionLagThresholdMs: number;
+  /**
+   * Where the lag monitor POSTs its alerts (firing and resolved; a Slack incoming webhook or any
+   * JSON endpoint); undefined = log only. A secret (Slack's path is the credential): never logged.
+   */
+  alertWebhookUrl?: string;
   /** Commands (POST/PUT/PATCH/DELETE) one principal may send per window; 0 = no limit. */
   rateLimitCommands: number;
   /** The rate limit's (sliding) window, ms. */
@@ -133,6 +138,15 @@ function boolSetting(problems: string[], name: string, value: string | undefined
 
 const MONGO_URI = /^mongodb(\+srv)?:\/\//;
 
+/** The protocol of `text` ('https:'), or undefined when it is not a URL. */
+function urlProtocol(text: string): string | undefined {
+  try {
+    return new URL(text).protocol;
+  } catch {
+    return undefined;
+  }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const problems: string[] = [];
   const nodeEnv = (env.NODE_ENV ?? 'development') as AppConfig['nodeEnv'];
@@ -154,6 +168,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const currency = env.CURRENCY ?? 'USD';
   if (!/^[A-Z]{3}$/.test(currency))
     problems.push(`CURRENCY must be a 3-letter ISO 4217 code, got '${currency}'`);
+  const alertWebhookUrl = env.ALERT_WEBHOOK_URL?.trim() || undefined;
+  // The value is not echoed: a webhook URL carries its credential.
+  if (alertWebhookUrl && !/^https?:$/.test(urlProtocol(alertWebhookUrl) ?? ''))
+    problems.push('ALERT_WEBHOOK_URL must be an http(s) URL');
   const bodyLimit = env.BODY_LIMIT ?? '100kb';
   if (!/^\d+(kb|mb|b)$/i.test(bodyLimit))
     problems.push(`BODY_LIMIT must look like 100kb or 1mb, got '${bodyLimit}'`);
@@ -240,6 +258,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       0,
       3_600_000,
     ),
+    alertWebhookUrl,
     rateLimitCommands: intSetting(
       problems,
       'RATE_LIMIT_COMMANDS',

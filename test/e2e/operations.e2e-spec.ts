@@ -151,7 +151,7 @@ describe('operations', () => {
     ).toBe(1);
   });
 
-  it('a failing command counts as a failure', async () => {
+  it('a failing command counts as a failure, of the client when it is answered 4xx', async () => {
     const before = await scrape();
     await request(t.http)
       .post('/api/products')
@@ -167,12 +167,14 @@ describe('operations', () => {
       .expect((r) => expect(r.status).toBeGreaterThanOrEqual(400));
     const after = await scrape();
     const c = { command: 'CreateProductCommand' };
-    const failures =
-      sample(after, 'cqrs_command_failures_total', c) - sample(before, 'cqrs_command_failures_total', c);
+    const failures = (kind: string): number =>
+      sample(after, 'cqrs_command_failures_total', { ...c, kind }) -
+      sample(before, 'cqrs_command_failures_total', { ...c, kind });
     const total = sample(after, 'cqrs_commands_total', c) - sample(before, 'cqrs_commands_total', c);
-    // The duplicate SKU is rejected by the command handler, inside the bus.
+    // The duplicate SKU is rejected by the command handler, inside the bus, with a 409.
     expect(total).toBe(1);
-    expect(failures).toBe(1);
+    expect(failures('client')).toBe(1);
+    expect(failures('server')).toBe(0);
   });
 
   it('/health turns 503 with projections down once the projections are stopped', async () => {

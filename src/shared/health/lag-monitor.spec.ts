@@ -1,5 +1,7 @@
 import { loadConfig } from '../../config/env.js';
+import type { ProjectionRuntime } from '../projections/projection-runtime.js';
 import type { ProjectionStatus, ProjectionsService } from '../projections/projections.service.js';
+import { AlertWebhook, type WebhookAlert } from './alert-webhook.js';
 import { LagMonitor } from './lag-monitor.js';
 import { isRunning } from './projection-health.js';
 
@@ -22,9 +24,23 @@ function status(name: string, lagMs: number, over: Partial<ProjectionStatus> = {
   };
 }
 
-function monitor(lags: () => ProjectionStatus[]): LagMonitor {
+const runtime = { options: { instanceId: 'orders-1:4211:ab12cd' } } as ProjectionRuntime;
+
+/** Records what the monitor hands to the webhook. */
+class RecordingWebhook extends AlertWebhook {
+  readonly sent: WebhookAlert[] = [];
+  constructor() {
+    super({ alertWebhookUrl: 'http://127.0.0.1:1/hook' });
+  }
+  override send(alert: WebhookAlert): boolean {
+    this.sent.push(alert);
+    return true;
+  }
+}
+
+function monitor(lags: () => ProjectionStatus[], webhook: AlertWebhook = new RecordingWebhook()): LagMonitor {
   const projections = { status: () => Promise.resolve(lags()) } as unknown as ProjectionsService;
-  return new LagMonitor(projections, loadConfig({ PROJECTION_LAG_THRESHOLD_MS: '10000' }));
+  return new LagMonitor(projections, loadConfig({ PROJECTION_LAG_THRESHOLD_MS: '10000' }), runtime, webhook);
 }
 
 describe('LagMonitor', () => {
@@ -55,6 +71,52 @@ describe('LagMonitor', () => {
       },
     ]);
     expect(await m.check()).toEqual([]);
+  });
+
+  it('hands one firing alert to the webhook when the lag crosses, one resolved when it recovers, each flap again', async () => {
+    let lag = 500;
+    const webhook = new RecordingWebhook();
+    const m = monitor(() => [status('orders_read', lag, { eventsBehind: 37 })], webhook);
+    const states: number[] = [500, 12_840, 15_000, 14_000, 42, 40, 11_000, 30, 20];
+    for (const l of states) {
+      lag = l;
+      await m.check();
+    }
+    expect(webhook.sent.map((a) => [a.status, a.lagMs])).toEqual([
+      ['firing', 12_840],
+      ['resolved', 42],
+      ['firing', 11_000],
+      ['resolved', 30],
+    ]);
+    expect(webhook.sent[0]).toEqual({
+      text: '[FIRING] ProjectionLagHigh: projection orders_read is 13 s behind (threshold 10 s, 37 events waiting) on orders-1:4211:ab12cd',
+      status: 'firing',
+      alert: 'ProjectionLagHigh',
+      projection: 'orders_read',
+      lagMs: 12_840,
+      thresholdMs: 10_000,
+      eventsBehind: 37,
+      instance: 'orders-1:4211:ab12cd',
+      at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+    });
+    expect(webhook.sent[1].text).toBe(
+      '[RESOLVED] ProjectionLagHigh: projection orders_read is back under the threshold (lag 42 ms, threshold 10 s) on orders-1:4211:ab12cd',
+    );
+  });
+
+  it('never waits for the webhook: a check returns while the webhook does not answer', async () => {
+    let lag = 20_000;
+    let posts = 0;
+    const hanging = new AlertWebhook(
+      { alertWebhookUrl: 'http://127.0.0.1:1/hook' },
+      { fetch: () => (posts++, new Promise<Response>(() => undefined)), timeoutMs: 60_000 },
+    );
+    const m = monitor(() => [status('orders_read', lag)], hanging);
+    expect(await m.check()).toHaveLength(1);
+    lag = 0;
+    expect(await m.check()).toHaveLength(1);
+    expect(posts).toBe(1);
+    hanging.onApplicationShutdown();
   });
 
   it('at exactly the threshold is not lagging; no lag yet counts as 0', async () => {

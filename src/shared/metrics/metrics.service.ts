@@ -5,12 +5,18 @@
  * Commands and queries are timed by wrapping `CommandBus.execute` / `QueryBus.execute` once at
  * module init: every command and query goes through the buses, so nothing else needs to change.
  * Cache and projection figures are read at scrape time (collect callbacks) from QueryCache.stats()
- * and ProjectionsService.status() — they are never sampled or estimated.
+ * and ProjectionsService.status() — they are never sampled or estimated. Counters fed that way
+ * exist (at 0) from the first scrape, so a rate over them is 0, never missing, before the first
+ * event (an alert on "misses without hits" needs the hits series).
+ *
+ * The alerting rules in ops/prometheus/alerts.yml are written against these names and labels;
+ * alert-rules.spec.ts fails when a rule names a metric or label this service does not export.
  */
 import { Injectable, Optional, type OnModuleInit } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { QueryCache } from '../cache/query-cache.js';
+import { toErrorBody } from '../errors/http-exception.filter.js';
 import { ProjectionRuntime } from '../projections/projection-runtime.js';
 import { ProjectionsService, type ProjectionStatus } from '../projections/projections.service.js';
 
@@ -26,12 +32,21 @@ function nameOf(message: object): string {
   return message.constructor?.name ?? 'Unknown';
 }
 
+/**
+ * Whose failure a failed command is, by the HTTP status the exception filter answers it with:
+ * `client` for a 4xx (invalid input, not found, conflict, forbidden: the service worked), `server`
+ * for a 5xx (database unavailable, overload, a bug). The failure-rate alert counts `server` only.
+ */
+export function failureKind(error: unknown): 'client' | 'server' {
+  return toErrorBody(error).statusCode < 500 ? 'client' : 'server';
+}
+
 @Injectable()
 export class MetricsService implements OnModuleInit {
   readonly registry = new Registry();
   private readonly commandDuration: Histogram<'command' | 'outcome'>;
   private readonly commands: Counter<'command'>;
-  private readonly commandFailures: Counter<'command'>;
+  private readonly commandFailures: Counter<'command' | 'kind'>;
   private readonly queryDuration: Histogram<'query' | 'outcome'>;
   private readonly projectionLag: Histogram<'projection'>;
   /** Last seen totals of monotonic sources, so the Prometheus counters move by the exact delta. */
@@ -61,8 +76,8 @@ export class MetricsService implements OnModuleInit {
     });
     this.commandFailures = new Counter({
       name: 'cqrs_command_failures_total',
-      help: 'Commands that ended with an error (validation, conflict, infrastructure)',
-      labelNames: ['command'],
+      help: 'Commands that ended with an error; kind=client (answered 4xx: validation, conflict) or server (5xx)',
+      labelNames: ['command', 'kind'],
       registers,
     });
     this.queryDuration = new Histogram({
@@ -87,13 +102,13 @@ export class MetricsService implements OnModuleInit {
     this.runtime.applier.onApplied((projection, lagMs) =>
       this.projectionLag.observe({ projection }, lagMs / 1000),
     );
-    this.wrap(this.commandBus, (name, seconds, ok) => {
-      this.commandDuration.observe({ command: name, outcome: ok ? 'success' : 'failure' }, seconds);
+    this.wrap(this.commandBus, (name, seconds, failed) => {
+      this.commandDuration.observe({ command: name, outcome: failed ? 'failure' : 'success' }, seconds);
       this.commands.inc({ command: name });
-      if (!ok) this.commandFailures.inc({ command: name });
+      if (failed) this.commandFailures.inc({ command: name, kind: failureKind(failed.error) });
     });
-    this.wrap(this.queryBus, (name, seconds, ok) => {
-      this.queryDuration.observe({ query: name, outcome: ok ? 'success' : 'failure' }, seconds);
+    this.wrap(this.queryBus, (name, seconds, failed) => {
+      this.queryDuration.observe({ query: name, outcome: failed ? 'failure' : 'success' }, seconds);
     });
   }
 
@@ -102,24 +117,31 @@ export class MetricsService implements OnModuleInit {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
 
-  private wrap(bus: object, record: (name: string, seconds: number, ok: boolean) => void): void {
+  private wrap(
+    bus: object,
+    record: (name: string, seconds: number, failed: { error: unknown } | null) => void,
+  ): void {
     const target = bus as { execute: Execute };
     const original: Execute = target.execute.bind(bus);
     const timed: Execute = async (message, ...rest) => {
       const start = process.hrtime.bigint();
-      let ok = false;
+      const seconds = (): number => Number(process.hrtime.bigint() - start) / 1e9;
       try {
         const result = await original(message, ...rest);
-        ok = true;
+        record(nameOf(message), seconds(), null);
         return result;
-      } finally {
-        record(nameOf(message), Number(process.hrtime.bigint() - start) / 1e9, ok);
+      } catch (error) {
+        record(nameOf(message), seconds(), { error });
+        throw error;
       }
     };
     Object.defineProperty(bus, 'execute', { value: timed, configurable: true, writable: true });
   }
 
-  /** Increase `counter{labels}` by how much the monotonic `total` grew since the last scrape. */
+  /**
+   * Increase `counter{labels}` by how much the monotonic `total` grew since the last scrape (by 0
+   * the first time: the series exists from the first scrape on).
+   */
   private advance(
     counter: Counter<string>,
     key: string,
@@ -127,7 +149,7 @@ export class MetricsService implements OnModuleInit {
     total: number,
   ): void {
     const before = this.seen.get(key) ?? 0;
-    if (total > before) counter.inc(labels, total - before);
+    counter.inc(labels, Math.max(0, total - before));
     this.seen.set(key, Math.max(before, total));
   }
 
@@ -194,7 +216,7 @@ export class MetricsService implements OnModuleInit {
       });
     gauge(
       'cqrs_projection_lag_ms',
-      'ms between the last applied event commit (occurredAt) and its application in this instance',
+      'How far behind the projection is now, ms: 0 when no event waits, else the age of the oldest waiting event',
       (s) => s.lagMs,
     );
     gauge('cqrs_projection_events_behind', 'Handled events after the checkpoint', (s) => s.eventsBehind);
