@@ -57,7 +57,7 @@ async function main(): Promise<number> {
             all
               .map(
                 (s) =>
-                  `${s.name}: behind ${s.eventsBehind} events, checkpoint ${s.checkpoint?.lastEventId ?? '-'} ` +
+                  `${s.name}: behind ${s.eventsBehindCapped ? '>= ' : ''}${s.eventsBehind} events, checkpoint ${s.checkpoint?.lastEventId ?? '-'} ` +
                   `(${s.checkpoint?.updatedAt.toISOString() ?? 'never'}), lag ${s.lagMs} ms, ` +
                   `dead letters ${s.deadLetters}, lease ${s.lease ? `${s.lease.holder}${s.lease.expired ? ' (expired)' : ''}` : 'none'}`,
               )

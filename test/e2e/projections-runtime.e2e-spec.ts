@@ -17,7 +17,11 @@ import { startEmbeddedMongo, type EmbeddedMongo } from '../../src/embedded-mongo
 import type { StoredEvent } from '../../src/shared/events/event-registry.js';
 import { ProjectionRegistry } from '../../src/shared/projections/projection-registry.js';
 import { ProjectionRuntime } from '../../src/shared/projections/projection-runtime.js';
-import { ProjectionsService } from '../../src/shared/projections/projections.service.js';
+import { APPLIED_ALL, type Projection } from '../../src/shared/projections/projection.js';
+import {
+  EVENTS_BEHIND_COUNT_LIMIT,
+  ProjectionsService,
+} from '../../src/shared/projections/projections.service.js';
 import { startTestApp, type TestApp } from './helpers/test-app.js';
 import { ThingHappened, ThingsProjection, TYPE } from './helpers/things-projection.js';
 
@@ -333,6 +337,50 @@ describe('projection runtime', () => {
       await b.t.close();
     }
   }, 60_000);
+
+  it('a backlog over the count limit reads as "at least" that many behind (a status never counts a whole backlog)', async () => {
+    const b = await startInstance(mongo.uri, 'instance-backlog');
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (open = r));
+    const held: Projection = {
+      name: 'test_backlog',
+      handles: ['test.backlog'],
+      collections: [],
+      applyBatch: async () => {
+        await gate;
+        return APPLIED_ALL;
+      },
+    };
+    b.t.app.get(ProjectionRegistry).register(held);
+    try {
+      const backlog = Array.from({ length: EVENTS_BEHIND_COUNT_LIMIT + 5 }, (_, i) => ({
+        ...eventDoc(`backlog-${i % 50}`, Math.floor(i / 50) + 1, i),
+        type: 'test.backlog',
+      }));
+      await insertEvents(backlog);
+      const capped = await until('backlog counted', async () => {
+        const [s] = await b.service.status('test_backlog');
+        return s!.eventsBehind > 0 ? s : null;
+      });
+      expect({ behind: capped.eventsBehind, capped: capped.eventsBehindCapped }).toEqual({
+        behind: EVENTS_BEHIND_COUNT_LIMIT,
+        capped: true,
+      });
+      open();
+      const done = await until(
+        'backlog applied',
+        async () => {
+          const [s] = await b.service.status('test_backlog');
+          return s!.eventsBehind === 0 ? s : null;
+        },
+        60_000,
+      );
+      expect(done.eventsBehindCapped).toBe(false);
+    } finally {
+      open();
+      await b.t.close();
+    }
+  }, 90_000);
 
   it('two instances: the resync stream runs on one; when its holder dies the other takes over within seconds', async () => {
     const a = await startInstance(mongo.uri, 'instance-a2');

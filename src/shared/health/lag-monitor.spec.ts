@@ -11,6 +11,7 @@ function status(name: string, lagMs: number, over: Partial<ProjectionStatus> = {
     handles: ['OrderPlaced'],
     checkpoint: null,
     eventsBehind: 0,
+    eventsBehindCapped: false,
     lagMs,
     lastAppliedLagMs: null,
     checkpointLagMs: null,

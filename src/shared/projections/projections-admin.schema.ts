@@ -37,7 +37,11 @@ export const PROJECTION_STATUS_SCHEMA: SchemaObject = obj({
       updatedAt: dateTime(),
     }),
   ),
-  eventsBehind: int(),
+  eventsBehind: {
+    ...int(),
+    description: 'Events waiting after the checkpoint, counted up to 10,000 (see eventsBehindCapped)',
+  },
+  eventsBehindCapped: { ...bool(), description: 'true: at least eventsBehind events wait' },
   lagMs: {
     ...num(),
     description: 'How far behind now (ms): 0 when no event waits, else the age of the oldest waiting event',

@@ -18,6 +18,9 @@ import {
 import { ProjectionRuntime } from './projection-runtime.js';
 import type { Projection } from './projection.js';
 
+/** Where a status stops counting the events behind (`eventsBehindCapped`). */
+export const EVENTS_BEHIND_COUNT_LIMIT = 10_000;
+
 export interface ProjectionStatus {
   name: string;
   handles: readonly string[];
@@ -28,8 +31,15 @@ export interface ProjectionStatus {
     hasResumeToken: boolean;
     updatedAt: Date;
   } | null;
-  /** Events of the handled types after the checkpoint (0 = the resync path is caught up). */
+  /**
+   * Events of the handled types after the checkpoint (0 = the resync path is caught up), counted
+   * up to EVENTS_BEHIND_COUNT_LIMIT: a status is read by every health check, metrics scrape and
+   * lag-monitor pass, and a full count far behind (a restore, a long outage) cost the database a
+   * scan of the whole backlog each time.
+   */
   eventsBehind: number;
+  /** true: at least `eventsBehind` events wait (the count stopped at its limit). */
+  eventsBehindCapped: boolean;
   /**
    * How far behind the projection is now, in ms: 0 when nothing waits; otherwise the age of the
    * oldest event still waiting (its commit time to now): the first event after the checkpoint
@@ -127,7 +137,7 @@ export class ProjectionsService {
             updatedAt: cp.updatedAt,
           }
         : null,
-      eventsBehind: await this.eventsBehind(p, cp),
+      ...(await this.eventsBehind(p, cp)),
       lagMs: await this.currentLagMs(p, cp),
       lastAppliedLagMs: stats.lastLagMs,
       checkpointLagMs: cp?.lastOccurredAt
@@ -167,10 +177,14 @@ export class ProjectionsService {
     return oldest === null ? 0 : Math.max(0, now - oldest);
   }
 
-  private async eventsBehind(p: Projection, cp: Checkpoint | null): Promise<number> {
+  private async eventsBehind(
+    p: Projection,
+    cp: Checkpoint | null,
+  ): Promise<Pick<ProjectionStatus, 'eventsBehind' | 'eventsBehindCapped'>> {
     const filter: Document = { type: { $in: [...p.handles] } };
     if (cp?.lastObjectId) filter._id = { $gt: cp.lastObjectId };
-    return this.runtime.eventLog.countDocuments(filter);
+    const n = await this.runtime.eventLog.countDocuments(filter, { limit: EVENTS_BEHIND_COUNT_LIMIT });
+    return { eventsBehind: n, eventsBehindCapped: n >= EVENTS_BEHIND_COUNT_LIMIT };
   }
 
   /**
