@@ -50,10 +50,14 @@ export async function resolveDatabases(
     // Its own thread (a second core) unless in memory (tests) or EMBEDDED_MONGO_THREAD=false.
     const onThread = config.embeddedThread && !inMemory && canRunOnThread();
     embedded = onThread
-      ? await startEmbeddedMongoOnThread(options, (reason) => {
-          logger.error(`${reason}; exiting (the service cannot work without its database)`);
-          process.exit(1);
-        })
+      ? await startEmbeddedMongoOnThread(
+          options,
+          (reason) => {
+            logger.error(`${reason}; exiting (the service cannot work without its database)`);
+            process.exit(1);
+          },
+          { heapMb: config.embeddedHeapMb },
+        )
       : await startEmbeddedMongo(options);
     writeUri = embedded.uri;
     logger.log(

@@ -3,6 +3,7 @@
  * message per problem (exit code 1), never a stack trace halfway through a request.
  */
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { totalmem } from 'node:os';
 import { Dec } from '../shared/money/money.js';
 
 /** Signature algorithms a token may use: RS256/ES256 with a JWKS or public key, HS256 only with JWT_SECRET. */
@@ -21,6 +22,11 @@ export interface AppConfig {
   embeddedDbPath: string;
   /** Run the embedded server on its own thread (a second core); false = in the service's loop. */
   embeddedThread: boolean;
+  /**
+   * Heap limit of the embedded server's thread (MiB). It holds every document in memory, so the
+   * process default (4 GiB here) ran out at ~100k orders with a rebuild's shadow copy beside them.
+   */
+  embeddedHeapMb: number;
   redisUrl?: string;
   /**
    * How bearer tokens are verified: keys of an identity provider (JWT_JWKS_URL), one PEM public key
@@ -113,6 +119,11 @@ function decimalSetting(problems: string[], name: string, value: string, min: st
   return value;
 }
 
+/** Half the machine's memory, at least 4 GiB (Node's usual default on a 64-bit machine). */
+export function defaultEmbeddedHeapMb(): number {
+  return Math.max(4096, Math.floor(totalmem() / 1024 / 1024 / 2));
+}
+
 function intSetting(
   problems: string[],
   name: string,
@@ -184,6 +195,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     readDbName: env.MONGODB_READ_DB ?? 'app_read',
     embeddedDbPath: env.EMBEDDED_MONGO_DBPATH ?? './.data/mongo',
     embeddedThread: boolSetting(problems, 'EMBEDDED_MONGO_THREAD', env.EMBEDDED_MONGO_THREAD, true),
+    embeddedHeapMb: intSetting(
+      problems,
+      'EMBEDDED_MONGO_HEAP_MB',
+      env.EMBEDDED_MONGO_HEAP_MB,
+      defaultEmbeddedHeapMb(),
+      256,
+      1024 * 1024,
+    ),
     redisUrl,
     ...jwt,
     jwtTtlSeconds: intSetting(problems, 'JWT_TTL_SECONDS', env.JWT_TTL_SECONDS, 3600, 60, 30 * 24 * 3600),

@@ -27,11 +27,23 @@ export function canRunOnThread(): boolean {
   return existsSync(fileURLToPath(ENTRY));
 }
 
+export interface ThreadLimits {
+  /**
+   * The thread's heap limit in MiB (V8's old generation). The server keeps every document in
+   * memory as objects, so its heap is several times the data's BSON size; unset = Node's default.
+   */
+  heapMb?: number;
+}
+
 export function startEmbeddedMongoOnThread(
   options: EmbeddedMongoOptions,
   onCrash: (reason: string) => void,
+  limits: ThreadLimits = {},
 ): Promise<EmbeddedMongo> {
-  const worker = new Worker(ENTRY, { workerData: options });
+  const worker = new Worker(ENTRY, {
+    workerData: options,
+    ...(limits.heapMb ? { resourceLimits: { maxOldGenerationSizeMb: limits.heapMb } } : {}),
+  });
   let stopping = false;
   let stopped: ((error?: string) => void) | undefined;
   return new Promise<EmbeddedMongo>((resolve, reject) => {
