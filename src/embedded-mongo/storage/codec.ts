@@ -10,8 +10,8 @@
 import { serialize } from 'bson';
 import type { Binary, Document, Timestamp } from '../bson.js';
 import type { Mutation, MutationBatch } from './engine.js';
-
-const SERIALIZE = { ignoreUndefined: false } as const;
+import { RecordAssembler } from './record-assembler.js';
+import { RECORD_HEADER_BYTES } from './records.js';
 
 function persistedMutation(m: Mutation): Document {
   switch (m.op) {
@@ -24,52 +24,14 @@ function persistedMutation(m: Mutation): Document {
   }
 }
 
-/*
- * Large records are assembled from individually serialized documents: js-bson serializes into a
- * fixed 17 MiB scratch buffer, so one serialize() call per batch would fail for an insertMany of
- * more than 17 MiB, and one per checkpoint chunk for large documents. Each document fits (16 MiB
- * is the server's limit).
- */
-const BSON_DOCUMENT = 0x03;
-const BSON_ARRAY = 0x04;
-
-/** The elements of a serialized document (without its length prefix and terminator). */
-function elementsOf(doc: Document): Uint8Array {
-  const bytes = serialize(doc, SERIALIZE);
-  return bytes.subarray(4, bytes.length - 1);
+/** The framed journal record of a batch, assembled in `assembler` (a view: copy it to keep it). */
+export function frameBatch(batch: MutationBatch, assembler: RecordAssembler): Buffer {
+  return assembler.frameDocumentArray({ ts: batch.ts }, 'm', batch.mutations.map(persistedMutation));
 }
 
-function documentOf(parts: readonly Uint8Array[]): Buffer {
-  let size = 5;
-  for (const p of parts) size += p.length;
-  const out = Buffer.allocUnsafe(size);
-  out.writeInt32LE(size, 0);
-  let pos = 4;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length;
-  }
-  out[pos] = 0;
-  return out;
-}
-
-function element(type: number, name: string, value: Uint8Array): Buffer {
-  const key = Buffer.from(`${name}\0`, 'utf8');
-  const out = Buffer.allocUnsafe(1 + key.length + value.length);
-  out[0] = type;
-  out.set(key, 1);
-  out.set(value, 1 + key.length);
-  return out;
-}
-
-/** `{...head, [name]: docs}` with `docs` an array of documents, without one big serialize(). */
-function withDocumentArray(head: Document, name: string, docs: readonly Document[]): Buffer {
-  const array = documentOf(docs.map((d, i) => element(BSON_DOCUMENT, String(i), serialize(d, SERIALIZE))));
-  return documentOf([elementsOf(head), element(BSON_ARRAY, name, array)]);
-}
-
+/** The batch's record payload alone (a copy), as the journal holds it. */
 export function encodeBatch(batch: MutationBatch): Uint8Array {
-  return withDocumentArray({ ts: batch.ts }, 'm', batch.mutations.map(persistedMutation));
+  return Buffer.from(frameBatch(batch, new RecordAssembler()).subarray(RECORD_HEADER_BYTES));
 }
 
 function str(d: Document, k: string): string {
@@ -137,8 +99,13 @@ export function encodeCheckpointHeader(h: CheckpointHeader): Uint8Array {
   });
 }
 
-export function encodeCheckpointDocs(collectionIndex: number, docs: readonly Document[]): Uint8Array {
-  return withDocumentArray({ k: 'docs', c: collectionIndex }, 'd', docs);
+/** The framed checkpoint record of some documents of one collection (a view into `assembler`). */
+export function frameCheckpointDocs(
+  collectionIndex: number,
+  docs: readonly Document[],
+  assembler: RecordAssembler,
+): Buffer {
+  return assembler.frameDocumentArray({ k: 'docs', c: collectionIndex }, 'd', docs);
 }
 
 export function encodeCheckpointEnd(documents: number): Uint8Array {

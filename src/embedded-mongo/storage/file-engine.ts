@@ -34,8 +34,8 @@ import type { Binary, Document, Timestamp } from '../bson.js';
 import { createLogger, type Logger } from '../logger.js';
 import {
   decodeBatch,
-  encodeBatch,
-  encodeCheckpointDocs,
+  frameBatch,
+  frameCheckpointDocs,
   encodeCheckpointEnd,
   encodeCheckpointHeader,
   numberOf,
@@ -52,6 +52,7 @@ import {
   type StorageEngine,
 } from './engine.js';
 import { LockFile } from './lock-file.js';
+import { RecordAssembler } from './record-assembler.js';
 import { CHECKPOINT_MAGIC, JOURNAL_MAGIC, frameRecord, readRecords } from './records.js';
 
 export interface FileEngineOptions {
@@ -111,6 +112,8 @@ export class FileEngine implements StorageEngine {
   private fileSeq = 0;
   private file: fsp.FileHandle | undefined;
   private queue: QueuedRecord[] = [];
+  /** Assembles journal records (appends are synchronous: one buffer serves them all). */
+  private readonly assembler = new RecordAssembler();
   private waiters: Waiter[] = [];
   private draining: Promise<void> | undefined;
   private drainScheduled = false;
@@ -208,7 +211,8 @@ export class FileEngine implements StorageEngine {
     }
     let buf: Buffer;
     try {
-      buf = frameRecord(encodeBatch(batch));
+      // One copy out of the assembler: the record waits in the queue for the next group write.
+      buf = Buffer.from(frameBatch(batch, this.assembler));
     } catch (e) {
       return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
@@ -434,33 +438,24 @@ export class FileEngine implements StorageEngine {
           indexes: c.indexes.map((i) => i.spec),
         })),
       });
-      let pending: Buffer[] = [CHECKPOINT_MAGIC, frameRecord(header)];
-      let pendingBytes = 0;
-      const write = async (b: Buffer): Promise<void> => {
-        pending.push(b);
-        pendingBytes += b.length;
-        if (pendingBytes >= 4 * 1024 * 1024) {
-          const out = Buffer.concat(pending);
-          pending = [];
-          pendingBytes = 0;
-          await fh.write(out);
-        }
-      };
-      let total = 0;
-      let fileBytes = CHECKPOINT_MAGIC.length + pending[1].length;
+      // Each chunk is written straight from the assembler's buffer before the next is assembled.
+      const head = Buffer.concat([CHECKPOINT_MAGIC, frameRecord(header)]);
+      await fh.write(head);
+      let fileBytes = head.length;
       const put = async (b: Buffer): Promise<void> => {
         fileBytes += b.length;
-        await write(b);
+        await fh.write(b);
       };
+      const assembler = new RecordAssembler();
+      let total = 0;
       for (let c = 0; c < image.collections.length; c++) {
         const docs = image.collections[c].documents;
         for (let i = 0; i < docs.length; i += this.chunkDocs) {
-          await put(frameRecord(encodeCheckpointDocs(c, docs.slice(i, i + this.chunkDocs))));
+          await put(frameCheckpointDocs(c, docs.slice(i, i + this.chunkDocs), assembler));
           total += Math.min(this.chunkDocs, docs.length - i);
         }
       }
       await put(frameRecord(encodeCheckpointEnd(total)));
-      if (pending.length > 0) await fh.write(Buffer.concat(pending));
       await fh.sync();
       this.lastCheckpointFileBytes = fileBytes;
     } finally {
