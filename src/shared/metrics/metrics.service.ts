@@ -219,7 +219,11 @@ export class MetricsService implements OnModuleInit {
       'How far behind the projection is now, ms: 0 when no event waits, else the age of the oldest waiting event',
       (s) => s.lagMs,
     );
-    gauge('cqrs_projection_events_behind', 'Handled events after the checkpoint (counted up to 10,000)', (s) => s.eventsBehind);
+    gauge(
+      'cqrs_projection_events_behind',
+      'Handled events after the checkpoint (counted up to 10,000)',
+      (s) => s.eventsBehind,
+    );
     gauge(
       'cqrs_projection_events_per_second',
       'Events applied here in the last 60 s, per second',
