@@ -40,10 +40,9 @@ async function main(): Promise<number> {
     return values.help ? 0 : 2;
   }
   const json = values.json ?? false;
-  process.env.PROJECTION_RESYNC = 'false';
   // Keep stdout for the answer (--json must parse): only warnings and errors, on stderr.
   Logger.overrideLogger(['error', 'warn']);
-  const config = loadConfig();
+  const config = { ...loadConfig(), projectionResync: false };
   const running = await createApp(config, { logger: false });
   try {
     const svc = running.app.get(ProjectionsService);

@@ -100,6 +100,29 @@ export interface AppConfig {
   commandQueueTimeoutMs: number;
   /** Load shedding: commands waiting for one product's lock; past it, 503 at once. */
   productQueueLimit: number;
+  /** Run the projections' resync streams in this process (false: fast path only). */
+  projectionResync: boolean;
+  /** Most events applied in one projection batch (fast path, resync path). */
+  projectionBatchSize: number;
+  /** Events per batch of a rebuild or verify replay. */
+  projectionReplayBatchSize: number;
+  /** Fast path: how often an event that came before its aggregate's earlier one is offered again. */
+  projectionDeferRetries: number;
+  /** Fast path: the n-th new offer of a deferred event comes after n x this (ms). */
+  projectionDeferDelayMs: number;
+  /** Tries per projection batch (then per event of a failing batch) before a dead letter. */
+  projectionRetryAttempts: number;
+  /** First backoff between projection tries (ms), doubling up to projectionRetryMaxMs. */
+  projectionRetryBaseMs: number;
+  projectionRetryMaxMs: number;
+  /** Lifetime of a resync lease (ms): a dead holder is replaced after about this long. */
+  projectionLeaseTtlMs: number;
+  /** How often a lease is renewed (ms); below projectionLeaseTtlMs. */
+  projectionHeartbeatMs: number;
+  /** How far before the checkpoint a catch-up scan of domain_events starts (ms). */
+  projectionScanOverlapMs: number;
+  /** Lease holder id of this process; undefined = host:pid:random. */
+  projectionInstanceId?: string;
 }
 
 export class ConfigError extends Error {
@@ -145,6 +168,11 @@ function boolSetting(problems: string[], name: string, value: string | undefined
   if (['0', 'false', 'no'].includes(value.toLowerCase())) return false;
   problems.push(`${name} must be true or false, got '${value}'`);
   return def;
+}
+
+/** No problem was reported for any of `names` (a relation between settings is checked only then). */
+function validSettings(problems: readonly string[], ...names: string[]): boolean {
+  return !problems.some((p) => names.some((n) => p.startsWith(`${n} `)));
 }
 
 const MONGO_URI = /^mongodb(\+srv)?:\/\//;
@@ -312,9 +340,62 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       600_000,
     ),
     productQueueLimit: intSetting(problems, 'PRODUCT_QUEUE_LIMIT', env.PRODUCT_QUEUE_LIMIT, 64, 0, 1_000_000),
+    ...projectionSettings(problems, env),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+type ProjectionSettings = Pick<
+  AppConfig,
+  | 'projectionResync'
+  | 'projectionBatchSize'
+  | 'projectionReplayBatchSize'
+  | 'projectionDeferRetries'
+  | 'projectionDeferDelayMs'
+  | 'projectionRetryAttempts'
+  | 'projectionRetryBaseMs'
+  | 'projectionRetryMaxMs'
+  | 'projectionLeaseTtlMs'
+  | 'projectionHeartbeatMs'
+  | 'projectionScanOverlapMs'
+  | 'projectionInstanceId'
+>;
+
+/** The projection runtime's settings (PROJECTION_*; README "Projections runtime"). */
+function projectionSettings(problems: string[], env: NodeJS.ProcessEnv): ProjectionSettings {
+  const int = (name: string, def: number, min: number, max: number): number =>
+    intSetting(problems, name, env[name] || undefined, def, min, max);
+  const settings: ProjectionSettings = {
+    projectionResync: boolSetting(problems, 'PROJECTION_RESYNC', env.PROJECTION_RESYNC, true),
+    projectionBatchSize: int('PROJECTION_BATCH_SIZE', 1_000, 1, 100_000),
+    projectionReplayBatchSize: int('PROJECTION_REPLAY_BATCH_SIZE', 5_000, 1, 100_000),
+    projectionDeferRetries: int('PROJECTION_DEFER_RETRIES', 5, 0, 100),
+    projectionDeferDelayMs: int('PROJECTION_DEFER_DELAY_MS', 200, 0, 60_000),
+    projectionRetryAttempts: int('PROJECTION_RETRY_ATTEMPTS', 5, 1, 100),
+    projectionRetryBaseMs: int('PROJECTION_RETRY_BASE_MS', 100, 0, 60_000),
+    projectionRetryMaxMs: int('PROJECTION_RETRY_MAX_MS', 5_000, 0, 600_000),
+    projectionLeaseTtlMs: int('PROJECTION_LEASE_TTL_MS', 10_000, 100, 3_600_000),
+    projectionHeartbeatMs: int('PROJECTION_HEARTBEAT_MS', 3_000, 50, 3_600_000),
+    projectionScanOverlapMs: int('PROJECTION_SCAN_OVERLAP_MS', 300_000, 0, 86_400_000),
+    projectionInstanceId: env.PROJECTION_INSTANCE_ID?.trim() || undefined,
+  };
+  if (validSettings(problems, 'PROJECTION_RETRY_BASE_MS', 'PROJECTION_RETRY_MAX_MS'))
+    if (settings.projectionRetryMaxMs < settings.projectionRetryBaseMs)
+      problems.push(
+        `PROJECTION_RETRY_MAX_MS must be at least PROJECTION_RETRY_BASE_MS (${settings.projectionRetryBaseMs}), got '${settings.projectionRetryMaxMs}'`,
+      );
+  if (validSettings(problems, 'PROJECTION_LEASE_TTL_MS', 'PROJECTION_HEARTBEAT_MS'))
+    if (settings.projectionHeartbeatMs >= settings.projectionLeaseTtlMs)
+      problems.push(
+        `PROJECTION_HEARTBEAT_MS must be less than PROJECTION_LEASE_TTL_MS (${settings.projectionLeaseTtlMs}), got '${settings.projectionHeartbeatMs}'`,
+      );
+  const id = settings.projectionInstanceId;
+  if (id !== undefined && !/^[\x21-\x7e]{1,200}$/.test(id))
+    problems.push(
+      `PROJECTION_INSTANCE_ID must be 1 to 200 printable ASCII characters without spaces, got '${id}'`,
+    );
+  return settings;
 }
 
 type JwtSettings = Pick<

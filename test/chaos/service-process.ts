@@ -24,14 +24,10 @@ async function main(): Promise<void> {
   });
   if (!values.uri || !values.port || !values.instance)
     throw new Error('usage: service-process --uri <mongodbUri> --port <port> --instance <id>');
-  // The projection runtime and the rate limiter read these from process.env.
-  Object.assign(process.env, {
+  const config = loadConfig({
     PROJECTION_INSTANCE_ID: values.instance,
     PROJECTION_LEASE_TTL_MS: '1500',
     PROJECTION_HEARTBEAT_MS: '300',
-    RATE_LIMIT_COMMANDS: '0',
-  });
-  const config = loadConfig({
     NODE_ENV: 'test',
     MONGODB_URI: values.uri,
     PORT: values.port,

@@ -59,9 +59,18 @@ interface Instance {
   service: ProjectionsService;
 }
 
-async function startInstance(uri: string, id: string): Promise<Instance> {
-  process.env.PROJECTION_INSTANCE_ID = id;
-  const t = await startTestApp({ MONGODB_URI: uri });
+/** Short retries and lease times, so failures, takeovers and restarts show within seconds. */
+const QUICK: Record<string, string> = {
+  PROJECTION_RETRY_ATTEMPTS: '3',
+  PROJECTION_RETRY_BASE_MS: '20',
+  PROJECTION_RETRY_MAX_MS: '50',
+  PROJECTION_LEASE_TTL_MS: '1500',
+  PROJECTION_HEARTBEAT_MS: '300',
+  PROJECTION_SCAN_OVERLAP_MS: '60000',
+};
+
+async function startInstance(uri: string, id: string, env: Record<string, string> = {}): Promise<Instance> {
+  const t = await startTestApp({ MONGODB_URI: uri, PROJECTION_INSTANCE_ID: id, ...env });
   const projection = new ThingsProjection();
   t.app.get(ProjectionRegistry).register(projection);
   return { t, projection, runtime: t.app.get(ProjectionRuntime), service: t.app.get(ProjectionsService) };
@@ -79,14 +88,6 @@ describe('projection runtime', () => {
   };
 
   beforeAll(async () => {
-    Object.assign(process.env, {
-      PROJECTION_RETRY_ATTEMPTS: '3',
-      PROJECTION_RETRY_BASE_MS: '20',
-      PROJECTION_RETRY_MAX_MS: '50',
-      PROJECTION_LEASE_TTL_MS: '1500',
-      PROJECTION_HEARTBEAT_MS: '300',
-      PROJECTION_SCAN_OVERLAP_MS: '60000',
-    });
     mongo = await startEmbeddedMongo({ logLevel: 'warn' });
     client = await MongoClient.connect(mongo.uri);
     write = client.db('app');
@@ -96,14 +97,13 @@ describe('projection runtime', () => {
   afterAll(async () => {
     await client?.close();
     await mongo?.stop();
-    for (const k of Object.keys(process.env)) if (k.startsWith('PROJECTION_')) delete process.env[k];
   });
 
   describe('one instance', () => {
     let a: Instance;
 
     beforeAll(async () => {
-      a = await startInstance(mongo.uri, 'instance-a');
+      a = await startInstance(mongo.uri, 'instance-a', QUICK);
     }, 60_000);
 
     afterAll(async () => {
@@ -325,7 +325,7 @@ describe('projection runtime', () => {
   it('restart: events written while no instance runs are applied from the checkpoint', async () => {
     const offline = [1, 2].map((v) => eventDoc('offline-1', v, 2000 + v));
     await insertEvents(offline);
-    const b = await startInstance(mongo.uri, 'instance-b');
+    const b = await startInstance(mongo.uri, 'instance-b', QUICK);
     try {
       await until(
         'offline events applied',
@@ -383,8 +383,8 @@ describe('projection runtime', () => {
   }, 90_000);
 
   it('two instances: the resync stream runs on one; when its holder dies the other takes over within seconds', async () => {
-    const a = await startInstance(mongo.uri, 'instance-a2');
-    const b = await startInstance(mongo.uri, 'instance-b2');
+    const a = await startInstance(mongo.uri, 'instance-a2', QUICK);
+    const b = await startInstance(mongo.uri, 'instance-b2', QUICK);
     try {
       await until(
         'one holder',
@@ -429,7 +429,7 @@ describe('projection runtime', () => {
       ).catch((e: unknown) => {
         throw new Error(`${String(e)}; child stderr: ${stderr}`);
       });
-      survivor = await startInstance(mongo.uri, 'survivor');
+      survivor = await startInstance(mongo.uri, 'survivor', QUICK);
       await new Promise((r) => setTimeout(r, 1_000));
       expect(survivor.runtime.resyncState('test_things').running).toBe(false); // standby
       child.kill('SIGKILL');
@@ -451,7 +451,6 @@ describe('projection runtime', () => {
 
 describe('projection runtime: the change stream cannot resume', () => {
   it('recovers by scanning domain_events from the checkpoint, then streams again; verify = 0', async () => {
-    process.env.PROJECTION_INSTANCE_ID = 'history-a';
     const mongo = await startEmbeddedMongo({ logLevel: 'warn', oplogSizeMB: 0.05 });
     const client = await MongoClient.connect(mongo.uri);
     const write = client.db('app');
@@ -498,7 +497,6 @@ describe('projection runtime: the change stream cannot resume', () => {
     } finally {
       await client.close();
       await mongo.stop();
-      delete process.env.PROJECTION_INSTANCE_ID;
     }
   }, 90_000);
 
@@ -528,7 +526,6 @@ describe('projection runtime: the change stream cannot resume', () => {
     } finally {
       await client.close();
       await mongo.stop();
-      delete process.env.PROJECTION_INSTANCE_ID;
     }
   }, 60_000);
 

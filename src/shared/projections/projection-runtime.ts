@@ -11,13 +11,10 @@
  * sets read preference `primary` whatever the read connection's default (queries may read from
  * secondaries; a projection fed a lagging secondary's state would write stale documents).
  *
- * Options come from the environment (read once at start):
- * PROJECTION_BATCH_SIZE (1000), PROJECTION_REPLAY_BATCH_SIZE (5000), PROJECTION_DEFER_RETRIES (5), PROJECTION_DEFER_DELAY_MS (200),
- * PROJECTION_RESYNC (true), PROJECTION_RETRY_ATTEMPTS (5), PROJECTION_RETRY_BASE_MS (100),
- * PROJECTION_RETRY_MAX_MS (5000), PROJECTION_LEASE_TTL_MS (10000), PROJECTION_HEARTBEAT_MS (3000),
- * PROJECTION_SCAN_OVERLAP_MS (300000), PROJECTION_INSTANCE_ID (host:pid:random).
+ * Options come from the validated configuration (the PROJECTION_* settings of config/env.ts).
  */
 import {
+  Inject,
   Injectable,
   Logger,
   type OnApplicationBootstrap,
@@ -36,6 +33,8 @@ import type { Connection } from 'mongoose';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Subscription } from 'rxjs';
+import type { AppConfig } from '../../config/env.js';
+import { APP_CONFIG } from '../config.module.js';
 import { DomainEvent } from '../events/domain-event.js';
 import { DOMAIN_EVENTS } from '../events/event-log.schema.js';
 import { toStored } from '../events/event-registry.js';
@@ -66,36 +65,30 @@ export interface ProjectionRuntimeOptions {
   instanceId: string;
 }
 
-function num(env: NodeJS.ProcessEnv, key: string, dflt: number): number {
-  const v = env[key];
-  const n = v === undefined || v === '' ? NaN : Number(v);
-  return Number.isFinite(n) && n >= 0 ? n : dflt;
-}
-
-export function runtimeOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): ProjectionRuntimeOptions {
-  const batchSize = Math.max(1, num(env, 'PROJECTION_BATCH_SIZE', 1_000));
+/** The runtime's options from the validated configuration. */
+export function runtimeOptions(config: AppConfig): ProjectionRuntimeOptions {
   return {
-    batchSize,
-    replayBatchSize: Math.max(1, num(env, 'PROJECTION_REPLAY_BATCH_SIZE', 5_000)),
+    batchSize: config.projectionBatchSize,
+    replayBatchSize: config.projectionReplayBatchSize,
     fastPath: {
-      maxBatch: batchSize,
-      deferRetries: num(env, 'PROJECTION_DEFER_RETRIES', 5),
-      deferDelayMs: num(env, 'PROJECTION_DEFER_DELAY_MS', 200),
+      maxBatch: config.projectionBatchSize,
+      deferRetries: config.projectionDeferRetries,
+      deferDelayMs: config.projectionDeferDelayMs,
     },
-    resync: env.PROJECTION_RESYNC !== 'false',
+    resync: config.projectionResync,
     retry: {
-      attempts: Math.max(1, num(env, 'PROJECTION_RETRY_ATTEMPTS', 5)),
-      baseDelayMs: num(env, 'PROJECTION_RETRY_BASE_MS', 100),
+      attempts: config.projectionRetryAttempts,
+      baseDelayMs: config.projectionRetryBaseMs,
       factor: 2,
-      maxDelayMs: num(env, 'PROJECTION_RETRY_MAX_MS', 5_000),
+      maxDelayMs: config.projectionRetryMaxMs,
     },
-    leaseTtlMs: num(env, 'PROJECTION_LEASE_TTL_MS', 10_000),
-    heartbeatMs: num(env, 'PROJECTION_HEARTBEAT_MS', 3_000),
-    scanOverlapMs: num(env, 'PROJECTION_SCAN_OVERLAP_MS', 300_000),
+    leaseTtlMs: config.projectionLeaseTtlMs,
+    heartbeatMs: config.projectionHeartbeatMs,
+    scanOverlapMs: config.projectionScanOverlapMs,
     maxAwaitTimeMs: 500,
     idleCheckpointMs: 5_000,
     instanceId:
-      env.PROJECTION_INSTANCE_ID || `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+      config.projectionInstanceId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
   };
 }
 
@@ -109,7 +102,7 @@ interface Runner {
 @Injectable()
 export class ProjectionRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Projections');
-  readonly options: ProjectionRuntimeOptions = runtimeOptionsFromEnv();
+  readonly options: ProjectionRuntimeOptions;
   private subscription: Subscription | undefined;
   private readonly runners = new Map<string, Runner>();
   private readonly queues = new Map<string, FastPathQueue>();
@@ -130,7 +123,10 @@ export class ProjectionRuntime implements OnApplicationBootstrap, BeforeApplicat
     @InjectConnection(WRITE_CONNECTION) private readonly writeConnection: Connection,
     readonly registry: ProjectionRegistry,
     private readonly eventBus: EventBus,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.options = runtimeOptions(config);
+  }
 
   get readDb(): Db {
     const db = this.readConnection.db;

@@ -14,12 +14,10 @@ import { ThingsProjection } from './things-projection.js';
 async function main(): Promise<void> {
   const [uri, id] = process.argv.slice(2);
   if (!uri || !id) throw new Error('usage: projection-instance <mongodbUri> <instanceId>');
-  Object.assign(process.env, {
+  const config = loadConfig({
     PROJECTION_INSTANCE_ID: id,
     PROJECTION_LEASE_TTL_MS: '1500',
     PROJECTION_HEARTBEAT_MS: '300',
-  });
-  const config = loadConfig({
     NODE_ENV: 'test',
     MONGODB_URI: uri,
     JWT_SECRET: 'child-test-secret-child-test-secret-0123456789',
