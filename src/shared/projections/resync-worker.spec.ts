@@ -246,4 +246,56 @@ describe('ResyncWorker', () => {
     expect(p.seen).toEqual(['e2', 'e2']); // applied again after the restart (idempotent apply)
     expect(log.watchOptions.map((o) => o.startAfter)).toEqual([{ _data: 't1' }, { _data: 't1' }]);
   });
+
+  it('stopped while a batch is being applied: the batch completes and its checkpoint is saved', async () => {
+    const log = new FakeEventLog();
+    const start: Checkpoint = {
+      projection: 'rec',
+      resumeToken: { _data: 't1' },
+      lastObjectId: doc(100, 1)._id,
+      lastEventId: 'e1',
+      lastOccurredAt: new Date(100_000),
+      updatedAt: new Date(),
+    };
+    log.streamChanges = [
+      { _id: { _data: 't2' }, operationType: 'insert', fullDocument: doc(200, 2) },
+      { _id: { _data: 't3' }, operationType: 'insert', fullDocument: doc(300, 3) },
+    ];
+    const checkpoints = new MemoryCheckpoints(start);
+    const p = new Recorder();
+    const w = worker(log, checkpoints, p);
+    let stopping: Promise<void> | undefined;
+    const apply = p.apply.bind(p);
+    p.apply = async (e: StoredEvent) => {
+      if (e.eventId === 'e2') stopping = w.stop(); // the shutdown arrives mid-batch
+      await apply(e);
+    };
+    w.start();
+    await until(() => stopping !== undefined);
+    await stopping;
+    expect(p.seen).toEqual(['e2', 'e3']);
+    // Not replayed by the next start: the shutdown saved the position after the batch.
+    expect(checkpoints.current).toMatchObject({ resumeToken: { _data: 't3' }, lastEventId: 'e3' });
+    expect(w.state).toBe('stopped');
+  });
+
+  it('stopped during the backoff after a failure: stops at once, not after the backoff', async () => {
+    const log = new FakeEventLog();
+    log.watchError = { code: 6, message: 'HostUnreachable' };
+    const checkpoints = new MemoryCheckpoints({
+      projection: 'rec',
+      resumeToken: { _data: 't1' },
+      lastObjectId: doc(100, 1)._id,
+      lastEventId: 'e1',
+      lastOccurredAt: new Date(100_000),
+      updatedAt: new Date(),
+    });
+    const w = worker(log, checkpoints, new Recorder());
+    w.start();
+    await until(() => w.state === 'error');
+    const started = Date.now();
+    await w.stop();
+    expect(Date.now() - started).toBeLessThan(150); // the first backoff is 200 ms, the next ones longer
+    expect(w.state).toBe('stopped');
+  });
 });

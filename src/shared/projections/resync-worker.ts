@@ -23,7 +23,7 @@ import type { StoredEvent } from '../events/event-registry.js';
 import type { ProjectionApplier } from './projection-applier.js';
 import { scanStartFilter, type Checkpoint, type CheckpointStore } from './projection-checkpoints.js';
 import type { Projection, ProjectionContext } from './projection.js';
-import { backoffDelay, errorMessage, sleep } from './retry.js';
+import { backoffDelay, errorMessage } from './retry.js';
 
 /** Server errors after which a resume token is useless and only a scan can close the gap. */
 export const UNRESUMABLE_CODES: ReadonlySet<number> = new Set([
@@ -79,6 +79,8 @@ export class ResyncWorker {
   restarts = 0;
   private stream: ChangeStream<EventLogDoc> | undefined;
   private runPromise: Promise<void> | undefined;
+  /** Ends the backoff pause after a failure early (stop). */
+  private wake: (() => void) | undefined;
   /** Catch-up scans done (history loss, first start); for status and tests. */
   scans = 0;
   state: 'starting' | 'scanning' | 'streaming' | 'stopped' | 'error' = 'starting';
@@ -91,6 +93,7 @@ export class ResyncWorker {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.wake?.();
     await this.stream?.close().catch(() => undefined);
     await this.runPromise;
     this.state = 'stopped';
@@ -168,13 +171,26 @@ export class ResyncWorker {
         this.d.logger.error(
           `projection ${this.name}: resync stream failed: ${errorMessage(e)}; retrying in ${delay} ms`,
         );
-        await sleep(delay);
+        await this.pause(delay);
       } finally {
         await this.stream?.close().catch(() => undefined);
         this.stream = undefined;
       }
     }
     this.state = 'stopped';
+  }
+
+  /** Waits `ms`, or less when the worker is stopped meanwhile. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+    });
   }
 
   /** Open the stream first, scan what came before it, then consume it. */
@@ -199,7 +215,9 @@ export class ResyncWorker {
     const flush = async (): Promise<boolean> => {
       if (batch.length === 0) return true;
       await this.d.applier.deliverBatch(this.d.projection, batch.map(toStoredEvent), this.d.ctx, 'resync');
-      if (this.interrupted) return false; // the apply may have been lost: do not checkpoint past it
+      // The read server was lost: the apply may have been lost too, so no checkpoint past it. A
+      // stop (shutdown) comes after a complete apply: its checkpoint is saved.
+      if (this.restarting) return false;
       count += batch.length;
       for (const doc of batch) last = positionAfter(last, doc, null);
       batch = [];
@@ -269,7 +287,7 @@ export class ResyncWorker {
         .map(toStoredEvent);
       if (events.length > 0)
         await this.d.applier.deliverBatch(this.d.projection, events, this.d.ctx, 'resync');
-      if (this.interrupted) return; // the apply may have been lost: do not checkpoint past it
+      if (this.restarting) return; // the apply may have been lost: do not checkpoint past it (a stop may)
       const lastChange = usable[usable.length - 1];
       if (lastChange) {
         for (const c of inserts) last = positionAfter(last, c.fullDocument, null);
