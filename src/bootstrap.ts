@@ -31,11 +31,32 @@ import { TokenVerifier } from './shared/auth/token-verifier.js';
 import { createJsonLogging, type JsonLogging } from './shared/logging/json-logging.js';
 import { documentRateLimit } from './shared/rate-limit/rate-limit.openapi.js';
 import type { DestinationStream } from 'pino';
+import type { Server } from 'node:http';
+import { HttpDrain } from './shared/http/http-drain.js';
+
+export interface CloseOptions {
+  /**
+   * Background work to stop before the application closes (main.ts: the demo data, which stops
+   * between two commands). Runs while the requests in flight finish, within the same grace period.
+   */
+  stopBackground?: () => Promise<void>;
+}
 
 export interface RunningApp {
   app: INestApplication;
   embedded?: EmbeddedMongo;
-  close(): Promise<void>;
+  /**
+   * Shuts the service down, once (a second call gets the same promise):
+   * 1. stops accepting connections (http-drain.ts);
+   * 2. lets the requests in flight and `stopBackground` finish, for at most SHUTDOWN_GRACE_MS,
+   *    then closes the connections left;
+   * 3. closes the application: view counts flushed, rebuilds and verifies stopped, projections
+   *    stopped with their checkpoints saved, leases released, database connections closed;
+   * 4. stops the embedded server (journal flushed, data directory released).
+   */
+  close(options?: CloseOptions): Promise<void>;
+  /** The step close() is at (for the forced-exit line); undefined before it starts. */
+  readonly closing: string | undefined;
 }
 
 export async function resolveDatabases(
@@ -122,7 +143,9 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
       exceptionFactory: validationExceptionFactory,
     }),
   );
-  app.enableShutdownHooks();
+  // No app.enableShutdownHooks(): Nest's handler closes the application and then kills the process
+  // with the signal again, before the embedded server is stopped (exit 143). The entry points
+  // handle SIGTERM/SIGINT themselves and call close() (shutdown.ts).
   setupApiDocs(app, config);
   await app.init();
   installFastLane(app.getHttpServer(), {
@@ -131,11 +154,54 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     headers,
     log: json?.root,
   });
-  const close = async (): Promise<void> => {
+  const drain = new HttpDrain(app.getHttpServer() as Server);
+  let closing: string | undefined;
+  let closed: Promise<void> | undefined;
+  const shutdown = async (options: CloseOptions): Promise<void> => {
+    closing = 'stopping to accept connections';
+    drain.stopAccepting();
+    closing = 'finishing the requests in flight';
+    const finished = await within(
+      config.shutdownGraceMs,
+      Promise.all([drain.drained(config.shutdownGraceMs), options.stopBackground?.()]),
+    );
+    if (!finished || drain.pending > 0)
+      logger.warn(
+        `shutdown: ${drain.pending} request(s) or background work still running after ` +
+          `SHUTDOWN_GRACE_MS (${config.shutdownGraceMs} ms); their connections are closed`,
+      );
+    drain.closeAll();
+    closing = 'closing the application';
     await app.close();
+    closing = 'stopping the embedded database';
     await embedded?.stop();
+    closing = 'done';
   };
-  return { app, embedded, close };
+  return {
+    app,
+    embedded,
+    close: (options = {}) => (closed ??= shutdown(options)),
+    get closing() {
+      return closing;
+    },
+  };
+}
+
+/** True when `work` settles within `ms` (a failure counts as settled), false otherwise. */
+async function within(ms: number, work: Promise<unknown>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([
+      work.then(
+        () => true,
+        () => true,
+      ),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export const API_DOCS_PATH = 'docs';

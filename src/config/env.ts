@@ -123,6 +123,10 @@ export interface AppConfig {
   projectionScanOverlapMs: number;
   /** Lease holder id of this process; undefined = host:pid:random. */
   projectionInstanceId?: string;
+  /** Shutdown: how long in-flight requests (and the demo data's commands) may take to finish (ms). */
+  shutdownGraceMs: number;
+  /** Shutdown: this long (ms) after the signal the process exits with code 1, whatever is left. */
+  shutdownTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -341,6 +345,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ),
     productQueueLimit: intSetting(problems, 'PRODUCT_QUEUE_LIMIT', env.PRODUCT_QUEUE_LIMIT, 64, 0, 1_000_000),
     ...projectionSettings(problems, env),
+    ...shutdownSettings(problems, env),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
@@ -396,6 +401,25 @@ function projectionSettings(problems: string[], env: NodeJS.ProcessEnv): Project
       `PROJECTION_INSTANCE_ID must be 1 to 200 printable ASCII characters without spaces, got '${id}'`,
     );
   return settings;
+}
+
+/** Shutdown on SIGTERM/SIGINT (README "Shutdown"). */
+function shutdownSettings(
+  problems: string[],
+  env: NodeJS.ProcessEnv,
+): Pick<AppConfig, 'shutdownGraceMs' | 'shutdownTimeoutMs'> {
+  const int = (name: string, def: number, min: number, max: number): number =>
+    intSetting(problems, name, env[name] || undefined, def, min, max);
+  const shutdownGraceMs = int('SHUTDOWN_GRACE_MS', 5_000, 0, 600_000);
+  const shutdownTimeoutMs = int('SHUTDOWN_TIMEOUT_MS', 10_000, 1_000, 600_000);
+  if (
+    validSettings(problems, 'SHUTDOWN_GRACE_MS', 'SHUTDOWN_TIMEOUT_MS') &&
+    shutdownGraceMs >= shutdownTimeoutMs
+  )
+    problems.push(
+      `SHUTDOWN_GRACE_MS must be less than SHUTDOWN_TIMEOUT_MS (${shutdownTimeoutMs}), got '${shutdownGraceMs}'`,
+    );
+  return { shutdownGraceMs, shutdownTimeoutMs };
 }
 
 type JwtSettings = Pick<
