@@ -8,16 +8,19 @@
  * EMBEDDED_MONGO_DBPATH; stop `npm start` first, the embedded data directory has one owner). The
  * seed value defaults to SEED (42). A database that already has products is left alone unless
  * `--reset` is given, which drops the write and read databases first (refused in production).
+ * Ctrl-C (SIGINT) or SIGTERM stops it between two commands, keeps what was added and exits 1.
  */
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { parseArgs } from 'node:util';
 import { createApp } from '../bootstrap.js';
 import { ConfigError, loadConfig } from '../config/env.js';
 import { DEFAULT_SIZES } from '../seed/demo-plan.js';
-import { DEFAULT_CONCURRENCY, isEmptyDatabase, seedDemoData } from '../seed/seed-runner.js';
+import { DEFAULT_CONCURRENCY, isEmptyDatabase, seedDemoData, SeedStopped } from '../seed/seed-runner.js';
 import { READ_CONNECTION, WRITE_CONNECTION } from '../shared/persistence/connections.js';
+import { onShutdownSignals } from '../shutdown.js';
 
 const USAGE =
   'Usage: npm run seed -- [--seed N] [--products N] [--customers N] [--orders N] [--concurrency N] [--reset]';
@@ -61,6 +64,20 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const running = await createApp(config);
+  const stop = new AbortController();
+  let finished: () => void = () => undefined;
+  const closed = new Promise<void>((resolve) => (finished = resolve));
+  onShutdownSignals({
+    timeoutMs: config.shutdownTimeoutMs,
+    exit: (code) => process.exit(code),
+    logger: new Logger('Seed'),
+    step: () => running.closing ?? 'stopping the seed between two commands',
+    shutdown: async () => {
+      stop.abort();
+      await closed;
+      return 1;
+    },
+  });
   try {
     if (values.reset) {
       const write = running.app.get<Connection>(getConnectionToken(WRITE_CONNECTION));
@@ -79,10 +96,16 @@ async function main(): Promise<void> {
       concurrency,
       ...sizes,
       log: (l) => process.stdout.write(l + '\n'),
+      signal: stop.signal,
     });
+  } catch (e) {
+    if (!(e instanceof SeedStopped)) throw e;
+    process.stdout.write(`Seed stopped: ${e.message}; the database keeps them (--reset starts over).\n`);
   } finally {
     await running.close();
+    finished();
   }
+  if (stop.signal.aborted) process.exit(1);
 }
 
 main().catch((e: unknown) => {

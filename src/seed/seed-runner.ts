@@ -7,6 +7,9 @@
  * Concurrency: up to `concurrency` commands at a time (each order's own history runs in sequence).
  * The plan gives every product enough stock for all its orders, so the result does not depend on
  * the interleaving: the same seed, sizes and anchor give the same write model.
+ *
+ * Stopping (`signal`, aborted by a shutdown): no new command starts; the ones running finish, then
+ * the seed rejects with SeedStopped. What was added stays (every command is its own transaction).
  */
 import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
@@ -41,6 +44,19 @@ export interface SeedOptions extends Partial<DemoSizes> {
   concurrency?: number;
   /** Progress lines (every 10 %); default: the Nest logger. */
   log?: (line: string) => void;
+  /** Aborted: stop between two commands (see the header). */
+  signal?: AbortSignal;
+}
+
+/** The seed was stopped by its signal between two commands; the commands done are kept. */
+export class SeedStopped extends Error {
+  constructor(
+    readonly done: number,
+    readonly total: number,
+  ) {
+    super(`demo data stopped after ${done} of ${total} commands`);
+    this.name = 'SeedStopped';
+  }
 }
 
 export interface SeedReport {
@@ -60,12 +76,20 @@ export interface SeedReport {
 // driver's withTransaction backoff.
 export const DEFAULT_CONCURRENCY = 3;
 
-/** Runs `fn` over `items` with at most `limit` calls in flight; rejects on the first failure. */
-async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+/**
+ * Runs `fn` over `items` with at most `limit` calls in flight; rejects on the first failure. Once
+ * `signal` is aborted no call starts; the running ones finish.
+ */
+async function pool<T>(
+  items: readonly T[],
+  limit: number,
+  signal: AbortSignal | undefined,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   let failed: unknown;
   const worker = async (): Promise<void> => {
-    while (next < items.length && failed === undefined) {
+    while (next < items.length && failed === undefined && !signal?.aborted) {
       const item = items[next++];
       try {
         await fn(item);
@@ -79,7 +103,7 @@ async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Prom
 }
 
 class Progress {
-  private done = 0;
+  done = 0;
   private lastDecile = 0;
   private readonly started = Date.now();
 
@@ -124,8 +148,10 @@ export async function seedDemoData(app: INestApplicationContext, options: SeedOp
       `${concurrency} at a time`,
   );
   const progress = new Progress(total, log);
+  const signal = options.signal;
+  const stopped = (): SeedStopped => new SeedStopped(progress.done, total);
 
-  await pool(plan.products, concurrency, async (p) => {
+  await pool(plan.products, concurrency, signal, async (p) => {
     await bus.execute(
       new CreateProductCommand(
         {
@@ -145,8 +171,9 @@ export async function seedDemoData(app: INestApplicationContext, options: SeedOp
     );
     progress.tick('products');
   });
+  if (signal?.aborted) throw stopped();
 
-  await pool(plan.customers, concurrency, async (c) => {
+  await pool(plan.customers, concurrency, signal, async (c) => {
     await bus.execute(
       new RegisterCustomerCommand(
         { customerId: c.customerId, name: c.name, email: c.email, phone: c.phone, vipStatus: c.vipStatus },
@@ -155,10 +182,12 @@ export async function seedDemoData(app: INestApplicationContext, options: SeedOp
     );
     progress.tick('customers');
     for (const a of c.addresses) {
+      if (signal?.aborted) return;
       await bus.execute(new AddAddressCommand(c.customerId, { ...a }, undefined, correlationId));
       progress.tick('customers');
     }
   });
+  if (signal?.aborted) throw stopped();
 
   const runOrder = async (o: PlannedOrder): Promise<void> => {
     const placed = await bus.execute(
@@ -170,6 +199,7 @@ export async function seedDemoData(app: INestApplicationContext, options: SeedOp
     progress.tick('orders');
     let version = placed.version;
     for (const step of o.steps) {
+      if (signal?.aborted) return;
       const result =
         step.status === 'cancelled'
           ? await bus.execute(
@@ -189,9 +219,11 @@ export async function seedDemoData(app: INestApplicationContext, options: SeedOp
       progress.tick('orders');
     }
   };
-  await pool(plan.orders, concurrency, runOrder);
+  await pool(plan.orders, concurrency, signal, runOrder);
+  if (signal?.aborted) throw stopped();
 
-  await waitForDeliveredPurchases(app, plan, log);
+  await waitForDeliveredPurchases(app, plan, log, signal);
+  if (signal?.aborted) throw stopped();
 
   const ordersByStatus: Record<OrderStatus, number> = {
     pending: 0,
@@ -231,6 +263,7 @@ async function waitForDeliveredPurchases(
   app: INestApplicationContext,
   plan: DemoPlan,
   log: (line: string) => void,
+  signal: AbortSignal | undefined,
   timeoutMs = 30_000,
 ): Promise<void> {
   const pairs = new Set<string>();
@@ -243,11 +276,12 @@ async function waitForDeliveredPurchases(
     .collection('delivered_purchases');
   const deadline = Date.now() + timeoutMs;
   let count = 0;
-  while (Date.now() < deadline) {
+  while (Date.now() < deadline && !signal?.aborted) {
     count = await collection.countDocuments();
     if (count >= pairs.size) return;
     await new Promise((r) => setTimeout(r, 100));
   }
+  if (signal?.aborted) return;
   log(`seed: only ${count} of ${pairs.size} delivered purchases were recorded after ${timeoutMs} ms`);
 }
 
