@@ -12,7 +12,8 @@
  * EMBEDDED_MONGO_DBPATH; with the embedded server stop `npm start` first: its data directory has
  * one owner). This process does not run resync streams (PROJECTION_RESYNC=false), so it never takes
  * a lease from a running instance. Rates and lag "here" are per process: the CLI shows the stored
- * checkpoint lag instead.
+ * checkpoint lag instead. Ctrl-C (SIGINT) or SIGTERM stops a rebuild or verify before its next
+ * batch (a rebuild's shadow collections are dropped, the live ones stay as they were) and exits 1.
  */
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
@@ -20,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { createApp } from '../bootstrap.js';
 import { ConfigError, loadConfig } from '../config/env.js';
 import { ProjectionsService } from '../shared/projections/projections.service.js';
+import { onShutdownSignals } from '../shutdown.js';
 
 const USAGE =
   'Usage: npm run projections -- status | rebuild <name> | verify [name] | ' +
@@ -44,6 +46,16 @@ async function main(): Promise<number> {
   Logger.overrideLogger(['error', 'warn']);
   const config = { ...loadConfig(), projectionResync: false };
   const running = await createApp(config, { logger: false });
+  onShutdownSignals({
+    timeoutMs: config.shutdownTimeoutMs,
+    exit: (code) => process.exit(code),
+    logger: new Logger('Projections'),
+    step: () => running.closing,
+    shutdown: async () => {
+      await running.close();
+      return 1;
+    },
+  });
   try {
     const svc = running.app.get(ProjectionsService);
     switch (command) {

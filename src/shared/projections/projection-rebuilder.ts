@@ -96,6 +96,11 @@ export interface RebuilderDeps {
   ): ProjectionContext;
   /** Invalidate query-cache keys (after a swap: the keys the replay touched). */
   invalidate(keys: readonly string[]): Promise<void>;
+  /**
+   * Aborted at shutdown: a replay stops before its next batch (a rebuild fails before its swap,
+   * leaving the live collections as they were; once swapping, it finishes). Its reason is the error.
+   */
+  signal?: AbortSignal;
 }
 
 export class ProjectionRebuilder {
@@ -133,14 +138,17 @@ export class ProjectionRebuilder {
         progress.processed += n;
         report();
       });
+      this.d.signal?.throwIfAborted();
       progress.phase = 'catching-up';
       report();
       await this.applyOrThrow(p, pending.map(toStoredEvent), shadow);
       await this.drain(p, stream, shadow, progress);
+      this.d.signal?.throwIfAborted();
       progress.phase = 'indexing';
       report();
       await this.createIndexes(p, REBUILD_SUFFIX, (i) => !i.usedByApply);
       await this.drain(p, stream, shadow, progress);
+      this.d.signal?.throwIfAborted(); // the last moment to stop: from here on the swap completes
       progress.phase = 'swapping';
       report();
       for (const c of p.collections) {
@@ -156,7 +164,11 @@ export class ProjectionRebuilder {
       progress.phase = 'failed';
       progress.error = errorMessage(e);
       progress.finishedAt = new Date();
-      this.d.logger.error(`projection ${p.name}: rebuild failed: ${progress.error}`);
+      if (this.d.signal?.aborted)
+        this.d.logger.warn(
+          `projection ${p.name}: rebuild stopped (${progress.error}); the live collections are unchanged`,
+        );
+      else this.d.logger.error(`projection ${p.name}: rebuild failed: ${progress.error}`);
       await this.dropAll(p, REBUILD_SUFFIX).catch(() => undefined);
     } finally {
       await stream?.close().catch(() => undefined);
@@ -185,6 +197,7 @@ export class ProjectionRebuilder {
       const samples: Difference[] = [];
       let differences = 0;
       for (const c of p.collections) {
+        this.d.signal?.throwIfAborted();
         const diffs = await diffCollections(
           this.d.readDb.collection(c.name),
           this.d.readDb.collection(c.name + VERIFY_SUFFIX),
@@ -243,6 +256,7 @@ export class ProjectionRebuilder {
     for await (const doc of cursor) {
       batch.push(toStoredEvent(doc));
       if (batch.length < size) continue;
+      this.d.signal?.throwIfAborted();
       await this.applyOrThrow(p, batch, ctx);
       onBatch(batch.length);
       batch = [];

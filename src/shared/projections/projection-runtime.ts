@@ -255,6 +255,7 @@ export class ProjectionRuntime implements OnApplicationBootstrap, BeforeApplicat
   }
 
   private pause(ms: number): Promise<void> {
+    if (this.stopping) return Promise.resolve(); // wakeAll() may have run before this pause began
     return new Promise<void>((resolve) => {
       const done = (): void => {
         clearTimeout(timer);

@@ -2,7 +2,7 @@
  * The operations face of the projection runtime (admin API and CLI): status, rebuild with
  * progress, verify, dead letters (list, retry, discard).
  */
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Document } from 'mongodb';
 import { conflict, notFound } from '../errors/app-error.js';
@@ -77,7 +77,7 @@ export interface VerifyJob {
 const KEEP_JOBS = 20;
 
 @Injectable()
-export class ProjectionsService {
+export class ProjectionsService implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Projections');
   private readonly rebuilds = new Map<string, RebuildProgress>();
   private readonly jobs = new Map<string, VerifyJob>();
@@ -85,8 +85,23 @@ export class ProjectionsService {
   private readonly held = new Set<string>();
   private readonly running = new Map<string, Promise<RebuildProgress>>();
   private readonly starting = new Map<string, Promise<{ done: Promise<RebuildProgress> }>>();
+  /** Verify jobs running in the background. */
+  private readonly verifying = new Set<Promise<void>>();
+  /** Aborted at shutdown: rebuilds and verifies stop at their next batch. */
+  private readonly stopping = new AbortController();
 
   constructor(private readonly runtime: ProjectionRuntime) {}
+
+  /**
+   * Shutdown: running rebuilds and verifies stop before their next batch and clean up (scratch and
+   * shadow collections dropped, leases released) while the databases are still open. A rebuild that
+   * is already swapping finishes. A rebuild stopped this way ends as `failed` and can be started again.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping.abort(new Error('the service is shutting down'));
+    await Promise.allSettled([...this.starting.values()]);
+    await Promise.allSettled([...this.running.values(), ...this.verifying]);
+  }
 
   private get rebuilder(): ProjectionRebuilder {
     return new ProjectionRebuilder({
@@ -97,6 +112,7 @@ export class ProjectionsService {
       replayBatchSize: this.runtime.options.replayBatchSize,
       context: (p, mode, suffix, collect) => this.runtime.context(p, mode, suffix, collect),
       invalidate: (keys) => this.runtime.registry.invalidate(keys),
+      signal: this.stopping.signal,
     });
   }
 
@@ -296,7 +312,7 @@ export class ProjectionsService {
       error: null,
     };
     this.jobs.set(job.jobId, job);
-    void (async () => {
+    const run = (async () => {
       try {
         for (const [i, n] of names.entries()) {
           try {
@@ -309,7 +325,8 @@ export class ProjectionsService {
       } catch (e) {
         job.status = 'failed';
         job.error = e instanceof Error ? e.message : String(e);
-        this.logger.error(`verify job ${job.jobId} failed: ${job.error}`);
+        if (this.stopping.signal.aborted) this.logger.warn(`verify job ${job.jobId} stopped: ${job.error}`);
+        else this.logger.error(`verify job ${job.jobId} failed: ${job.error}`);
         await Promise.all(releases.map((r) => r()));
       } finally {
         job.progress = null;
@@ -317,6 +334,8 @@ export class ProjectionsService {
         this.forgetOldJobs();
       }
     })();
+    this.verifying.add(run);
+    void run.finally(() => this.verifying.delete(run));
     return job;
   }
 
