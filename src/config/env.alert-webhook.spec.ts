@@ -1,14 +1,4 @@
-import { ConfigError, loadConfig } from './env.js';
-
-function problemsOf(env: NodeJS.ProcessEnv): string[] {
-  try {
-    loadConfig(env);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  return [];
-}
+import { configProblems, loadConfig } from './env.js';
 
 describe('ALERT_WEBHOOK_URL', () => {
   it('is optional: unset or empty means no webhook', () => {
@@ -30,6 +20,8 @@ describe('ALERT_WEBHOOK_URL', () => {
       'ftp://example.com/SECRET',
       'mailto:SECRET@x.io',
     ])
-      expect(problemsOf({ ALERT_WEBHOOK_URL: bad })).toEqual(['ALERT_WEBHOOK_URL must be an http(s) URL']);
+      expect(configProblems({ ALERT_WEBHOOK_URL: bad })).toEqual([
+        'ALERT_WEBHOOK_URL must be an http(s) URL',
+      ]);
   });
 });

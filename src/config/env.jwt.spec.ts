@@ -1,21 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { ConfigError, loadConfig } from './env.js';
+import { configProblems, loadConfig } from './env.js';
 
 const SECRET = 'x'.repeat(32);
 const rsaPem = generateKeyPairSync('rsa', { modulusLength: 2048 })
   .publicKey.export({ type: 'spki', format: 'pem' })
   .toString();
 const ed = generateKeyPairSync('ed25519');
-
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  return [];
-}
 
 describe('JWT settings', () => {
   it('defaults: HS256 development mode, roles / customerId claims, 30 s tolerance', () => {
@@ -44,20 +34,22 @@ describe('JWT settings', () => {
   });
 
   it('production: HS256 refused unless JWT_ALLOW_HS256=true; issuer and audience required with asymmetric keys', () => {
-    expect(problems({ NODE_ENV: 'production' })).toEqual([
+    expect(configProblems({ NODE_ENV: 'production' })).toEqual([
       'JWT_JWKS_URL or JWT_PUBLIC_KEY is required when NODE_ENV=production',
     ]);
-    expect(problems({ NODE_ENV: 'production', JWT_SECRET: SECRET })).toEqual([
+    expect(configProblems({ NODE_ENV: 'production', JWT_SECRET: SECRET })).toEqual([
       'JWT_SECRET (HS256, a shared secret) is refused when NODE_ENV=production: use JWT_JWKS_URL or JWT_PUBLIC_KEY, or set JWT_ALLOW_HS256=true',
     ]);
-    expect(problems({ NODE_ENV: 'production', JWT_SECRET: SECRET, JWT_ALLOW_HS256: 'true' })).toEqual([]);
-    expect(problems({ NODE_ENV: 'production', JWT_JWKS_URL: 'http://idp/certs' })).toEqual([
+    expect(configProblems({ NODE_ENV: 'production', JWT_SECRET: SECRET, JWT_ALLOW_HS256: 'true' })).toEqual(
+      [],
+    );
+    expect(configProblems({ NODE_ENV: 'production', JWT_JWKS_URL: 'http://idp/certs' })).toEqual([
       'JWT_JWKS_URL must use https when NODE_ENV=production',
       'JWT_ISSUER is required when NODE_ENV=production (with JWT_JWKS_URL)',
       'JWT_AUDIENCE is required when NODE_ENV=production (with JWT_JWKS_URL)',
     ]);
     expect(
-      problems({
+      configProblems({
         NODE_ENV: 'production',
         JWT_JWKS_URL: 'https://idp/certs',
         JWT_ISSUER: 'https://idp/realms/shop',
@@ -68,7 +60,7 @@ describe('JWT settings', () => {
 
   it('one problem per bad setting', () => {
     expect(
-      problems({
+      configProblems({
         JWT_JWKS_URL: 'ftp://x',
         JWT_PUBLIC_KEY: 'not a key',
         JWT_ALGORITHMS: 'RS256,HS256',
@@ -89,10 +81,10 @@ describe('JWT settings', () => {
 
   it('a key of another type, or one JWT_ALGORITHMS does not allow', () => {
     const edPem = ed.publicKey.export({ type: 'spki', format: 'pem' }).toString();
-    expect(problems({ JWT_PUBLIC_KEY: edPem })).toEqual([
+    expect(configProblems({ JWT_PUBLIC_KEY: edPem })).toEqual([
       'JWT_PUBLIC_KEY must be an RSA key (RS256) or an EC P-256 key (ES256)',
     ]);
-    expect(problems({ JWT_PUBLIC_KEY: rsaPem, JWT_ALGORITHMS: 'ES256' })).toEqual([
+    expect(configProblems({ JWT_PUBLIC_KEY: rsaPem, JWT_ALGORITHMS: 'ES256' })).toEqual([
       'JWT_PUBLIC_KEY is a RS256 key but JWT_ALGORITHMS allows only ES256',
     ]);
   });

@@ -1,15 +1,5 @@
 import { runtimeOptions } from '../shared/projections/projection-runtime.js';
-import { ConfigError, loadConfig } from './env.js';
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  return [];
-}
+import { configProblems, loadConfig } from './env.js';
 
 describe('projection runtime settings', () => {
   it('default to the documented values; empty values mean the default', () => {
@@ -71,7 +61,7 @@ describe('projection runtime settings', () => {
 
   it('refuses bad values with one line per setting', () => {
     expect(
-      problemsOf({
+      configProblems({
         PROJECTION_RESYNC: 'maybe',
         PROJECTION_BATCH_SIZE: '0',
         PROJECTION_REPLAY_BATCH_SIZE: '5k',
@@ -94,14 +84,14 @@ describe('projection runtime settings', () => {
   });
 
   it('refuses settings that contradict each other, once each', () => {
-    expect(problemsOf({ PROJECTION_RETRY_BASE_MS: '500', PROJECTION_RETRY_MAX_MS: '100' })).toEqual([
+    expect(configProblems({ PROJECTION_RETRY_BASE_MS: '500', PROJECTION_RETRY_MAX_MS: '100' })).toEqual([
       "PROJECTION_RETRY_MAX_MS must be at least PROJECTION_RETRY_BASE_MS (500), got '100'",
     ]);
-    expect(problemsOf({ PROJECTION_LEASE_TTL_MS: '1000', PROJECTION_HEARTBEAT_MS: '1000' })).toEqual([
+    expect(configProblems({ PROJECTION_LEASE_TTL_MS: '1000', PROJECTION_HEARTBEAT_MS: '1000' })).toEqual([
       "PROJECTION_HEARTBEAT_MS must be less than PROJECTION_LEASE_TTL_MS (1000), got '1000'",
     ]);
     // A setting already refused on its own is not reported again for the relation.
-    expect(problemsOf({ PROJECTION_LEASE_TTL_MS: '1000', PROJECTION_HEARTBEAT_MS: '99999999' })).toEqual([
+    expect(configProblems({ PROJECTION_LEASE_TTL_MS: '1000', PROJECTION_HEARTBEAT_MS: '99999999' })).toEqual([
       "PROJECTION_HEARTBEAT_MS must be an integer between 50 and 3600000, got '99999999'",
     ]);
   });

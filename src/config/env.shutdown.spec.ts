@@ -1,14 +1,4 @@
-import { ConfigError, loadConfig } from './env.js';
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  return [];
-}
+import { configProblems, loadConfig } from './env.js';
 
 describe('shutdown settings', () => {
   it('default to a 5 s grace for in-flight requests and a forced exit after 10 s', () => {
@@ -24,17 +14,17 @@ describe('shutdown settings', () => {
   });
 
   it('refuses bad values with one line per setting', () => {
-    expect(problemsOf({ SHUTDOWN_GRACE_MS: '5s', SHUTDOWN_TIMEOUT_MS: '500' })).toEqual([
+    expect(configProblems({ SHUTDOWN_GRACE_MS: '5s', SHUTDOWN_TIMEOUT_MS: '500' })).toEqual([
       "SHUTDOWN_GRACE_MS must be an integer between 0 and 600000, got '5s'",
       "SHUTDOWN_TIMEOUT_MS must be an integer between 1000 and 600000, got '500'",
     ]);
   });
 
   it('refuses a grace period that does not end before the forced exit', () => {
-    expect(problemsOf({ SHUTDOWN_GRACE_MS: '10000' })).toEqual([
+    expect(configProblems({ SHUTDOWN_GRACE_MS: '10000' })).toEqual([
       "SHUTDOWN_GRACE_MS must be less than SHUTDOWN_TIMEOUT_MS (10000), got '10000'",
     ]);
-    expect(problemsOf({ SHUTDOWN_GRACE_MS: '8000', SHUTDOWN_TIMEOUT_MS: '5000' })).toEqual([
+    expect(configProblems({ SHUTDOWN_GRACE_MS: '8000', SHUTDOWN_TIMEOUT_MS: '5000' })).toEqual([
       "SHUTDOWN_GRACE_MS must be less than SHUTDOWN_TIMEOUT_MS (5000), got '8000'",
     ]);
   });

@@ -136,6 +136,17 @@ export class ConfigError extends Error {
   }
 }
 
+/** The problems `loadConfig(env)` would refuse the environment for, one line each ([] = valid). */
+export function configProblems(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+}
+
 function decimalSetting(problems: string[], name: string, value: string, min: string, max: string): string {
   if (!/^\d+(\.\d+)?$/.test(value)) {
     problems.push(`${name} must be a decimal number like ${min === '0' ? '0.08' : min}, got '${value}'`);
