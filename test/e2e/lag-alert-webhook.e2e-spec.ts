@@ -10,14 +10,13 @@
  * for the projection catching up.
  */
 import { jest } from '@jest/globals';
-import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AlertWebhook, type WebhookAlert } from '../../src/shared/health/alert-webhook.js';
 import { LagMonitor } from '../../src/shared/health/lag-monitor.js';
 import { ProjectionRuntime } from '../../src/shared/projections/projection-runtime.js';
 import { startTestApp, type TestApp } from './helpers/test-app.js';
-import { writeDb } from './helpers/write-model.js';
+import { insertWaitingEvent } from './helpers/waiting-event.js';
 
 const SECRET = 'B000SECRETPATH';
 
@@ -80,24 +79,7 @@ async function waitFor(
 
 /** Stops applying events and commits one 5 s ago that waits: orders_read's lag is > 1 s at once. */
 async function stall(t: TestApp): Promise<() => Promise<void>> {
-  const eventId = randomUUID();
-  const committed = new Date(Date.now() - 5_000);
-  await writeDb(t.app)
-    .collection('domain_events')
-    .insertOne({
-      eventId,
-      type: 'orders.order-confirmed',
-      aggregateType: 'order',
-      aggregateId: `ord_${randomUUID()}`,
-      aggregateVersion: 2,
-      occurredAt: committed,
-      recordedAt: committed,
-      correlationId: 'lag-alert-webhook',
-      payload: { status: 'confirmed', previousStatus: 'pending' },
-    });
-  return async () => {
-    await writeDb(t.app).collection('domain_events').deleteOne({ eventId });
-  };
+  return insertWaitingEvent(t.app, 'lag-alert-webhook');
 }
 
 describe('lag alert webhook', () => {

@@ -4,14 +4,11 @@
  * when nothing is applying them. /health follows it.
  */
 import request from 'supertest';
-import { WRITE_CONNECTION } from '../../src/shared/persistence/connections.js';
 import { ProjectionRuntime } from '../../src/shared/projections/projection-runtime.js';
 import { ProjectionsService } from '../../src/shared/projections/projections.service.js';
-import { getConnectionToken } from '@nestjs/mongoose';
-import type { Connection } from 'mongoose';
-import { randomUUID } from 'node:crypto';
 import { OrdersFixtures } from './helpers/orders-fixtures.js';
 import { startTestApp, type TestApp } from './helpers/test-app.js';
+import { insertWaitingEvent } from './helpers/waiting-event.js';
 
 const THRESHOLD_MS = 1_000;
 
@@ -28,15 +25,6 @@ describe('projection lag', () => {
 
   const statuses = () => t.app.get(ProjectionsService).status();
 
-  async function caughtUp(): Promise<void> {
-    for (let i = 0; i < 400; i++) {
-      const all = await statuses();
-      if (all.every((s) => s.eventsBehind === 0 && s.lagMs === 0)) return;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    throw new Error(`not caught up: ${JSON.stringify(await statuses())}`);
-  }
-
   it('an idle, caught-up projection has lag 0 and /health answers 200 long after its last event', async () => {
     const p = await fx.product('5.00', 10);
     const c = await fx.customer();
@@ -49,7 +37,7 @@ describe('projection lag', () => {
         billingAddressId: c.addressIds[0],
       })
       .expect(202);
-    await caughtUp();
+    await t.settled();
     await new Promise((r) => setTimeout(r, THRESHOLD_MS * 1.5)); // longer than the threshold, nothing new
     for (const s of await statuses()) {
       expect([s.name, s.lagMs]).toEqual([s.name, 0]);
@@ -75,19 +63,7 @@ describe('projection lag', () => {
 
   it('while an event waits and nothing applies it, the lag grows from its commit and /health answers 503', async () => {
     await t.app.get(ProjectionRuntime).stopResync();
-    const write = t.app.get<Connection>(getConnectionToken(WRITE_CONNECTION));
-    const committed = new Date(Date.now() - 5_000);
-    await write.collection('domain_events').insertOne({
-      eventId: randomUUID(),
-      type: 'orders.order-confirmed',
-      aggregateType: 'order',
-      aggregateId: `ord_${randomUUID()}`,
-      aggregateVersion: 2,
-      occurredAt: committed,
-      recordedAt: committed,
-      correlationId: 'lag-test',
-      payload: { status: 'confirmed', previousStatus: 'pending' },
-    });
+    await insertWaitingEvent(t.app, 'lag-test');
     const lagOf = async (): Promise<number> =>
       (await statuses()).find((s) => s.name === 'orders_read')!.lagMs;
     const first = await lagOf();
