@@ -33,6 +33,7 @@ function eventDoc(aggregateId: string, version: number, n: number): StoredEvent 
     aggregateId,
     aggregateVersion: version,
     occurredAt: new Date(),
+    recordedAt: new Date(),
     correlationId: randomUUID(),
     payload: { n },
   };
@@ -488,6 +489,51 @@ describe('projection runtime: the change stream cannot resume', () => {
         await insertEvents(write, [after]);
         await until('streaming again', () =>
           read.collection('test_things').findOne({ _id: after.eventId as never }),
+        );
+        const [report] = await i.service.verify('test_things');
+        expect(report!.differences).toBe(0);
+      } finally {
+        await i.t.close();
+      }
+    } finally {
+      await client.close();
+      await mongo.stop();
+    }
+  }, 90_000);
+
+  it("a rebuild whose change stream loses its history (the replay's own writes overflow the oplog) scans the log instead; nothing is missed, verify = 0", async () => {
+    const mongo = await startEmbeddedMongo({ logLevel: 'warn', oplogSizeMB: 0.05 });
+    const client = await MongoClient.connect(mongo.uri);
+    const write = client.db('app');
+    const read = client.db('app_read');
+    try {
+      // A short scan overlap: the rescan then rewrites only the events since the stream opened
+      // (with the default minute it would rewrite the whole test log and overflow the tiny oplog
+      // again, as often as it retried).
+      const i = await startInstance(mongo.uri, 'rebuild-history', {
+        ...QUICK,
+        PROJECTION_SCAN_OVERLAP_MS: '100',
+      });
+      try {
+        const before = Array.from({ length: 400 }, (_, k) =>
+          eventDoc(`rh-${k % 40}`, Math.floor(k / 40) + 1, k),
+        );
+        await insertEvents(write, before);
+        await until(
+          'log applied',
+          async () => (await read.collection('test_things').countDocuments()) === 400,
+        );
+        const during = Array.from({ length: 30 }, (_, k) => eventDoc(`rh-during-${k}`, 1, 1000 + k));
+        const [progress] = await Promise.all([
+          i.service.rebuild('test_things'),
+          (async () => {
+            for (const e of during) await insertEvents(write, [e]);
+          })(),
+        ]);
+        expect({ phase: progress.phase, error: progress.error }).toEqual({ phase: 'done', error: undefined });
+        expect(progress.rescans).toBeGreaterThanOrEqual(1);
+        await until('every event in the rebuilt model', async () =>
+          (await read.collection('test_things').countDocuments()) === 430 ? true : null,
         );
         const [report] = await i.service.verify('test_things');
         expect(report!.differences).toBe(0);

@@ -32,7 +32,7 @@ import type {
   StoredEvent,
 } from './projection.js';
 import { withRetry, errorMessage, type RetryPolicy } from './retry.js';
-import { toStoredEvent, type EventLogDoc } from './resync-worker.js';
+import { isUnresumable, toStoredEvent, type EventLogDoc } from './resync-worker.js';
 
 export const REBUILD_SUFFIX = '__rebuild';
 export const VERIFY_SUFFIX = '__verify';
@@ -45,6 +45,12 @@ export interface RebuildProgress {
   startedAt: Date;
   finishedAt?: Date;
   error?: string;
+  /**
+   * Times the rebuild's change stream lost its history (its start fell out of the oplog during a
+   * long replay: the replay's own writes go through the oplog too) and domain_events was scanned
+   * from the replay's start instead.
+   */
+  rescans?: number;
 }
 
 /**
@@ -88,6 +94,11 @@ export interface RebuilderDeps {
   policy: RetryPolicy;
   /** Events per `applyBatch` call of a replay. */
   replayBatchSize: number;
+  /**
+   * How far before the replay's start a scan after a lost change-stream history begins (writers'
+   * clocks and transactions committing after their `recordedAt`; PROJECTION_SCAN_OVERLAP_MS).
+   */
+  scanOverlapMs: number;
   context(
     projection: Projection,
     mode: ProjectionMode,
@@ -102,6 +113,9 @@ export interface RebuilderDeps {
    */
   signal?: AbortSignal;
 }
+
+/** Scans after a lost change-stream history, per catch-up step, before a rebuild gives up. */
+const MAX_RESCANS = 5;
 
 export class ProjectionRebuilder {
   constructor(private readonly d: RebuilderDeps) {}
@@ -125,12 +139,37 @@ export class ProjectionRebuilder {
     });
     const live = this.d.context(p, 'live', '');
     let stream: ChangeStream<EventLogDoc> | undefined;
+    const replayStart = new Date();
+    // Apply what the stream holds to `ctx`. If the stream lost its history: open a new one, scan
+    // the event log from the old stream's opening (less the overlap), drain the new one; again if
+    // that one loses its history during the scan (a few times at most).
+    let streamOpenedAt = replayStart;
+    const catchUp = async (ctx: ProjectionContext): Promise<void> => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.drain(p, stream!, ctx, progress);
+          return;
+        } catch (e) {
+          if (!isUnresumable(e) || attempt > MAX_RESCANS) throw e;
+          progress.rescans = (progress.rescans ?? 0) + 1;
+          this.d.logger.warn(
+            `projection ${p.name}: the rebuild's change stream lost its history (${errorMessage(e)}); ` +
+              `scanning domain_events from ${streamOpenedAt.toISOString()} instead`,
+          );
+          await stream!.close().catch(() => undefined);
+          const since = new Date(streamOpenedAt.getTime() - this.d.scanOverlapMs);
+          streamOpenedAt = new Date();
+          const reopened = await this.openStream(p);
+          stream = reopened.stream;
+          await this.scanSince(p, ctx, since, progress);
+          await this.applyOrThrow(p, reopened.pending.map(toStoredEvent), ctx);
+        }
+      }
+    };
     try {
       await this.prepare(p, REBUILD_SUFFIX);
-      stream = this.d.eventLog.watch<EventLogDoc>(this.pipeline(p), { maxAwaitTimeMS: 200 });
-      const pending: EventLogDoc[] = [];
-      const first = await stream.tryNext(); // opens the stream before the replay starts
-      if (first && first.operationType === 'insert') pending.push(first.fullDocument);
+      const opened = await this.openStream(p); // before the replay starts
+      stream = opened.stream;
       progress.phase = 'replaying';
       progress.total = await this.d.eventLog.countDocuments({ type: { $in: [...p.handles] } });
       report();
@@ -141,13 +180,13 @@ export class ProjectionRebuilder {
       this.d.signal?.throwIfAborted();
       progress.phase = 'catching-up';
       report();
-      await this.applyOrThrow(p, pending.map(toStoredEvent), shadow);
-      await this.drain(p, stream, shadow, progress);
+      await this.applyOrThrow(p, opened.pending.map(toStoredEvent), shadow);
+      await catchUp(shadow);
       this.d.signal?.throwIfAborted();
       progress.phase = 'indexing';
       report();
       await this.createIndexes(p, REBUILD_SUFFIX, (i) => !i.usedByApply);
-      await this.drain(p, stream, shadow, progress);
+      await catchUp(shadow);
       this.d.signal?.throwIfAborted(); // the last moment to stop: from here on the swap completes
       progress.phase = 'swapping';
       report();
@@ -156,7 +195,7 @@ export class ProjectionRebuilder {
       }
       // The cache may hold values computed from the old collections: drop every key the replay touched.
       await this.d.invalidate([...touched]);
-      await this.drain(p, stream, live, progress);
+      await catchUp(live);
       progress.phase = 'done';
       progress.finishedAt = new Date();
       this.d.logger.log(`projection ${p.name}: rebuilt from ${progress.processed} events and swapped in`);
@@ -244,6 +283,40 @@ export class ProjectionRebuilder {
       progress.processed += docs.length;
       if (docs.some((d) => d._id.getTimestamp().getTime() >= until)) return;
     }
+  }
+
+  /** A change stream of `p`'s events, open (its first event, if one came at once, in `pending`). */
+  private async openStream(
+    p: Projection,
+  ): Promise<{ stream: ChangeStream<EventLogDoc>; pending: EventLogDoc[] }> {
+    const stream = this.d.eventLog.watch<EventLogDoc>(this.pipeline(p), { maxAwaitTimeMS: 200 });
+    const first = await stream.tryNext(); // opens the cursor: from here on, commits are in the stream
+    return { stream, pending: first && first.operationType === 'insert' ? [first.fullDocument] : [] };
+  }
+
+  /** Applies `p`'s events recorded at or after `since`, in replay order, in batches. */
+  private async scanSince(
+    p: Projection,
+    ctx: ProjectionContext,
+    since: Date,
+    progress: RebuildProgress,
+  ): Promise<void> {
+    const cursor = this.d.eventLog
+      .find(
+        { type: { $in: [...p.handles] }, recordedAt: { $gte: since } },
+        { batchSize: this.d.replayBatchSize },
+      )
+      .sort(REPLAY_ORDER);
+    let batch: StoredEvent[] = [];
+    for await (const doc of cursor) {
+      batch.push(toStoredEvent(doc));
+      if (batch.length < this.d.replayBatchSize) continue;
+      await this.applyOrThrow(p, batch, ctx);
+      progress.processed += batch.length;
+      batch = [];
+    }
+    await this.applyOrThrow(p, batch, ctx);
+    progress.processed += batch.length;
   }
 
   /** The whole log of `p`'s event types, in commit order, in batches; `onBatch(n)` after each. */

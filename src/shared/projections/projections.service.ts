@@ -110,6 +110,7 @@ export class ProjectionsService implements BeforeApplicationShutdown {
       logger: this.logger,
       policy: this.runtime.options.retry,
       replayBatchSize: this.runtime.options.replayBatchSize,
+      scanOverlapMs: this.runtime.options.scanOverlapMs,
       context: (p, mode, suffix, collect) => this.runtime.context(p, mode, suffix, collect),
       invalidate: (keys) => this.runtime.registry.invalidate(keys),
       signal: this.stopping.signal,
