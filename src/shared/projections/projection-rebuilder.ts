@@ -294,36 +294,32 @@ export class ProjectionRebuilder {
     return { stream, pending: first && first.operationType === 'insert' ? [first.fullDocument] : [] };
   }
 
-  /** Applies `p`'s events recorded at or after `since`, in replay order, in batches. */
-  private async scanSince(
+  /**
+   * Applies `p`'s events recorded at or after `since` (every event the service writes has
+   * `recordedAt`), in replay order, in batches.
+   */
+  private scanSince(
     p: Projection,
     ctx: ProjectionContext,
     since: Date,
     progress: RebuildProgress,
   ): Promise<void> {
-    const cursor = this.d.eventLog
-      .find(
-        { type: { $in: [...p.handles] }, recordedAt: { $gte: since } },
-        { batchSize: this.d.replayBatchSize },
-      )
-      .sort(REPLAY_ORDER);
-    let batch: StoredEvent[] = [];
-    for await (const doc of cursor) {
-      batch.push(toStoredEvent(doc));
-      if (batch.length < this.d.replayBatchSize) continue;
-      await this.applyOrThrow(p, batch, ctx);
-      progress.processed += batch.length;
-      batch = [];
-    }
-    await this.applyOrThrow(p, batch, ctx);
-    progress.processed += batch.length;
+    return this.replay(p, ctx, (n) => (progress.processed += n), { recordedAt: { $gte: since } });
   }
 
-  /** The whole log of `p`'s event types, in commit order, in batches; `onBatch(n)` after each. */
-  private async replay(p: Projection, ctx: ProjectionContext, onBatch: (n: number) => void): Promise<void> {
+  /**
+   * The log of `p`'s event types (all of it, or what `filter` selects), in commit order, in
+   * batches; `onBatch(n)` after each. A stop (shutdown) ends it before its next batch.
+   */
+  private async replay(
+    p: Projection,
+    ctx: ProjectionContext,
+    onBatch: (n: number) => void,
+    filter: Document = {},
+  ): Promise<void> {
     const size = this.d.replayBatchSize;
     const cursor = this.d.eventLog
-      .find({ type: { $in: [...p.handles] } }, { batchSize: size })
+      .find({ ...filter, type: { $in: [...p.handles] } }, { batchSize: size })
       .sort(REPLAY_ORDER);
     let batch: StoredEvent[] = [];
     for await (const doc of cursor) {
