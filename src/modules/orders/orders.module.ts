@@ -10,6 +10,7 @@ import { CancelOrderHttpController } from './commands/cancel-order/cancel-order.
 import { PlaceOrderHandler } from './commands/place-order/place-order.handler.js';
 import { PlaceOrderHttpController } from './commands/place-order/place-order.http.controller.js';
 import { UpdateOrderStatusHandler } from './commands/update-order-status/update-order-status.handler.js';
+import { OrderTransition } from './commands/order-transition.js';
 import { UpdateOrderStatusHttpController } from './commands/update-order-status/update-order-status.http.controller.js';
 import { ORDER_EVENT_CLASSES } from './orders.public.js';
 import { OrderRepository } from './persistence/order.repository.js';
@@ -63,6 +64,7 @@ import { ProjectionRegistry } from '../../shared/projections/projection-registry
   providers: [
     OrderRepository,
     PlaceOrderHandler,
+    OrderTransition,
     UpdateOrderStatusHandler,
     CancelOrderHandler,
     OrdersReadRepository,
