@@ -13,7 +13,11 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
-import { startEmbeddedMongo, type EmbeddedMongo } from '../../src/embedded-mongo/index.js';
+import {
+  startEmbeddedMongo,
+  type EmbeddedMongo,
+  type EmbeddedMongoOptions,
+} from '../../src/embedded-mongo/index.js';
 import type { StoredEvent } from '../../src/shared/events/event-registry.js';
 import { ProjectionRegistry } from '../../src/shared/projections/projection-registry.js';
 import { ProjectionRuntime } from '../../src/shared/projections/projection-runtime.js';
@@ -452,11 +456,7 @@ describe('projection runtime', () => {
 
 describe('projection runtime: the change stream cannot resume', () => {
   it('recovers by scanning domain_events from the checkpoint, then streams again; verify = 0', async () => {
-    const mongo = await startEmbeddedMongo({ logLevel: 'warn', oplogSizeMB: 0.05 });
-    const client = await MongoClient.connect(mongo.uri);
-    const write = client.db('app');
-    const read = client.db('app_read');
-    try {
+    await onOwnServer({ logLevel: 'warn', oplogSizeMB: 0.05 }, async (mongo, write, read) => {
       let i = await startInstance(mongo.uri, 'history-a');
       await insertEvents(write, [eventDoc('h-0', 1, 1)]);
       await until('first event', async () => (await read.collection('test_things').countDocuments()) === 1);
@@ -495,18 +495,11 @@ describe('projection runtime: the change stream cannot resume', () => {
       } finally {
         await i.t.close();
       }
-    } finally {
-      await client.close();
-      await mongo.stop();
-    }
+    });
   }, 90_000);
 
   it("a rebuild whose change stream loses its history (the replay's own writes overflow the oplog) scans the log instead; nothing is missed, verify = 0", async () => {
-    const mongo = await startEmbeddedMongo({ logLevel: 'warn', oplogSizeMB: 0.05 });
-    const client = await MongoClient.connect(mongo.uri);
-    const write = client.db('app');
-    const read = client.db('app_read');
-    try {
+    await onOwnServer({ logLevel: 'warn', oplogSizeMB: 0.05 }, async (mongo, write, read) => {
       // A short scan overlap: the rescan then rewrites only the events since the stream opened
       // (with the default minute it would rewrite the whole test log and overflow the tiny oplog
       // again, as often as it retried).
@@ -540,18 +533,11 @@ describe('projection runtime: the change stream cannot resume', () => {
       } finally {
         await i.t.close();
       }
-    } finally {
-      await client.close();
-      await mongo.stop();
-    }
+    });
   }, 90_000);
 
   it('an invalidated stream (domain_events renamed away and recreated) recovers by scanning, then streams again', async () => {
-    const mongo = await startEmbeddedMongo({ logLevel: 'warn' });
-    const client = await MongoClient.connect(mongo.uri);
-    const write = client.db('app');
-    const read = client.db('app_read');
-    try {
+    await onOwnServer({ logLevel: 'warn' }, async (mongo, write, read) => {
       const i = await startInstance(mongo.uri, 'invalidate-a');
       try {
         await insertEvents(write, [eventDoc('inv-0', 1, 1)]);
@@ -569,11 +555,23 @@ describe('projection runtime: the change stream cannot resume', () => {
       } finally {
         await i.t.close();
       }
+    });
+  }, 60_000);
+
+  /** Runs `test` against an embedded server of its own (e.g. with a tiny oplog), stopped after. */
+  async function onOwnServer(
+    options: EmbeddedMongoOptions,
+    test: (mongo: EmbeddedMongo, write: Db, read: Db) => Promise<void>,
+  ): Promise<void> {
+    const mongo = await startEmbeddedMongo(options);
+    const client = await MongoClient.connect(mongo.uri);
+    try {
+      await test(mongo, client.db('app'), client.db('app_read'));
     } finally {
       await client.close();
       await mongo.stop();
     }
-  }, 60_000);
+  }
 
   async function insertEvents(write: Db, events: StoredEvent[]): Promise<void> {
     await write.collection('domain_events').insertMany(events.map((e) => ({ ...e })));

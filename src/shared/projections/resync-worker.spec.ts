@@ -22,6 +22,18 @@ function doc(sec: number, n: number): EventLogDoc {
   };
 }
 
+/** The checkpoint after e1 (`doc(100, 1)`), with the stream's token t1. */
+function afterE1(): Checkpoint {
+  return {
+    projection: 'rec',
+    resumeToken: { _data: 't1' },
+    lastObjectId: doc(100, 1)._id,
+    lastEventId: 'e1',
+    lastOccurredAt: new Date(100_000),
+    updatedAt: new Date(),
+  };
+}
+
 class FakeStream {
   resumeToken: Document | undefined;
   closed = false;
@@ -171,14 +183,7 @@ describe('ResyncWorker', () => {
     const log = new FakeEventLog();
     log.log = [doc(100, 1)];
     log.streamChanges = [{ _id: { _data: 't2' }, operationType: 'insert', fullDocument: doc(200, 2) }];
-    const checkpoints = new MemoryCheckpoints({
-      projection: 'rec',
-      resumeToken: { _data: 't1' },
-      lastObjectId: doc(100, 1)._id,
-      lastEventId: 'e1',
-      lastOccurredAt: new Date(100_000),
-      updatedAt: new Date(),
-    });
+    const checkpoints = new MemoryCheckpoints(afterE1());
     const p = new Recorder();
     const w = worker(log, checkpoints, p);
     w.start();
@@ -216,14 +221,7 @@ describe('ResyncWorker', () => {
 
   it('read server lost: stops before checkpointing past an apply, reopens from the durable checkpoint', async () => {
     const log = new FakeEventLog();
-    const durable: Checkpoint = {
-      projection: 'rec',
-      resumeToken: { _data: 't1' },
-      lastObjectId: doc(100, 1)._id,
-      lastEventId: 'e1',
-      lastOccurredAt: new Date(100_000),
-      updatedAt: new Date(),
-    };
+    const durable: Checkpoint = afterE1();
     log.streamChanges = [{ _id: { _data: 't2' }, operationType: 'insert', fullDocument: doc(200, 2) }];
     const checkpoints = new MemoryCheckpoints(durable);
     const p = new Recorder();
@@ -249,14 +247,7 @@ describe('ResyncWorker', () => {
 
   it('stopped while a batch is being applied: the batch completes and its checkpoint is saved', async () => {
     const log = new FakeEventLog();
-    const start: Checkpoint = {
-      projection: 'rec',
-      resumeToken: { _data: 't1' },
-      lastObjectId: doc(100, 1)._id,
-      lastEventId: 'e1',
-      lastOccurredAt: new Date(100_000),
-      updatedAt: new Date(),
-    };
+    const start: Checkpoint = afterE1();
     log.streamChanges = [
       { _id: { _data: 't2' }, operationType: 'insert', fullDocument: doc(200, 2) },
       { _id: { _data: 't3' }, operationType: 'insert', fullDocument: doc(300, 3) },
@@ -282,14 +273,7 @@ describe('ResyncWorker', () => {
   it('stopped during the backoff after a failure: stops at once, not after the backoff', async () => {
     const log = new FakeEventLog();
     log.watchError = { code: 6, message: 'HostUnreachable' };
-    const checkpoints = new MemoryCheckpoints({
-      projection: 'rec',
-      resumeToken: { _data: 't1' },
-      lastObjectId: doc(100, 1)._id,
-      lastEventId: 'e1',
-      lastOccurredAt: new Date(100_000),
-      updatedAt: new Date(),
-    });
+    const checkpoints = new MemoryCheckpoints(afterE1());
     const w = worker(log, checkpoints, new Recorder());
     w.start();
     await until(() => w.state === 'error');
